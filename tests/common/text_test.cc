@@ -1,0 +1,35 @@
+#include <doctest/doctest.h>
+
+#include "common/text.h"
+
+using namespace vklab;
+using namespace std::chrono_literals;
+
+TEST_CASE("edit distance and did-you-mean") {
+  CHECK(edit_distance("lan3", "lan2") == 1);
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(did_you_mean("lan3", {"lan1", "wan", "lan2"}) == "lan1");
+  CHECK(did_you_mean("memroy", {"memory", "cpus"}) == "memory");
+  CHECK(did_you_mean("zzzzzz", {"memory", "cpus"}).empty());
+  CHECK(did_you_mean_suffix("interfces", {"interfaces"}) == " (did you mean \"interfaces\"?)");
+}
+
+TEST_CASE("durations") {
+  CHECK(parse_duration("500ms") == 500ms);
+  CHECK(parse_duration("30s") == 30s);
+  CHECK(parse_duration("2m") == 2min);
+  CHECK_FALSE(parse_duration("30"));
+  CHECK_FALSE(parse_duration("s"));
+  CHECK_FALSE(parse_duration("-1s"));
+  CHECK_FALSE(parse_duration("1.5s"));
+  CHECK(format_duration(30s) == "30s");
+  CHECK(format_duration(1500ms) == "1500ms");
+  CHECK(format_duration(2min) == "2m");
+}
+
+TEST_CASE("shell quoting") {
+  CHECK(shell_quote("tap0:bridge0:10.0.0.1/24") == "tap0:bridge0:10.0.0.1/24");
+  CHECK(shell_quote("a b") == "'a b'");
+  CHECK(shell_quote("it's") == "'it'\\''s'");
+  CHECK(shell_quote("") == "''");
+}

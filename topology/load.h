@@ -1,0 +1,24 @@
+// load: YAML lab file → Lab model (yaml-cpp), every value with its SourceLoc.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/diag.h"
+#include "topology/model.h"
+
+namespace vklab::topology {
+
+/// Reads and loads a lab file. Every problem (YAML syntax, unknown keys
+/// with did-you-mean, duplicate keys, wrong types, malformed values) is
+/// added to `diags` with its file:line:col; loading goes on after an error
+/// so all of them are reported. Returns nullopt only when the file gave
+/// nothing to work on (unreadable, not YAML, not a mapping). A Lab is
+/// returned even when diags has errors; callers check diags.has_errors().
+std::optional<Lab> load_file(const std::string& path, Diagnostics& diags);
+
+/// Same, from text; `file` is the name used in SourceLocs.
+std::optional<Lab> load_string(const std::string& text, const std::string& file,
+                               Diagnostics& diags);
+
+}  // namespace vklab::topology

@@ -1,0 +1,114 @@
+// The Lab model: what a lab file says, with the location of every value.
+//
+// The loader (load.h) fills it from YAML, the validator (validate.h) checks
+// it and resolves `address: auto`, the compiler (compile.h) turns it into a
+// Plan. Every field that came from the file has a SourceLoc beside it so a
+// later stage can point at the exact line:col.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/diag.h"
+#include "common/net.h"
+
+namespace vklab::topology {
+
+/// A value and where it was written.
+template <class T>
+struct Located {
+  T value{};
+  SourceLoc loc;
+};
+
+enum class NetworkMode { Isolated, Host };
+
+/// Named once: the defaults the format promises when nothing is written.
+inline constexpr const char* kDefaultMemory = "64m";
+inline constexpr std::chrono::milliseconds kDefaultStopTimeout{30'000};
+inline constexpr int kMaxInterfaces = 16;   // VKNETIF_MAX
+inline constexpr int kMaxDisks = 16;        // disks + cdroms
+inline constexpr size_t kMaxLabName = 16;
+inline constexpr size_t kMaxObjectName = 15;  // IFNAMSIZ - 1
+
+/// One L2 segment. Point-to-point links are bridges with two members.
+struct BridgeDecl {
+  std::string name;
+  SourceLoc loc;                               ///< the name key
+  std::optional<Located<Ipv4Prefix>> subnet;   ///< enables `address: auto`
+  std::optional<Located<Ipv4Prefix>> address;  ///< host-side address of the bridge
+  std::optional<Located<std::string>> uplink;  ///< host NIC added as member (host mode)
+};
+
+/// One guest interface vkeN (N = its index in GuestDecl::interfaces).
+struct InterfaceDecl {
+  enum class Kind {
+    Bridge,  ///< tap attached to a bridge:  -I tapN:bridgeX[:addr/len]
+    Tap,     ///< host<->guest tap link:     -I tapN:hostaddr:addr/len
+  };
+  Kind kind = Kind::Bridge;
+  SourceLoc loc;                          ///< the list item
+  Located<std::string> bridge;            ///< Kind::Bridge: the bridge's name
+  std::optional<Located<Ipv4>> tap_host;  ///< Kind::Tap: the host side's address
+  /// `address: auto` was written; the validator fills `address` from the
+  /// bridge's subnet and leaves this true.
+  bool address_auto = false;
+  std::optional<Located<Ipv4Prefix>> address;  ///< the guest side's vkeN address
+  std::optional<Located<Mac>> mac;             ///< `mac:` → -I …=MAC
+};
+
+struct GuestDecl {
+  std::string name;
+  SourceLoc loc;  ///< the name key
+  Located<std::string> kernel{"auto", {}};
+  Located<std::string> memory{kDefaultMemory, {}};  ///< as written, e.g. "128m"
+  std::optional<Located<int>> cpus;                 ///< -n
+  std::vector<Located<std::string>> disks;          ///< -r, as written (relative to the lab file)
+  std::vector<Located<std::string>> cdroms;         ///< -c
+  std::vector<std::pair<std::string, std::string>> env;  ///< -e, in file order
+  SourceLoc env_loc;
+  bool single_user = false;      ///< -s
+  bool verbose = false;          ///< -v
+  bool writable_kernel = false;  ///< -U
+  std::vector<InterfaceDecl> interfaces;
+  SourceLoc interfaces_loc;
+  std::string startup;   ///< the guest's rc
+  std::string shutdown;  ///< the guest's rc.shutdown
+  Located<std::chrono::milliseconds> stop_timeout{kDefaultStopTimeout, {}};
+  std::vector<Located<std::string>> depends_on;  ///< guests started before this one
+};
+
+/// One entry of `checks:`, run by `vklab check` inside guest `from`.
+struct CheckDecl {
+  enum class Kind { Ping, Tcp };
+  SourceLoc loc;
+  Located<std::string> from;
+  Kind kind = Kind::Ping;
+  Located<Ipv4> target;       ///< ping target, or tcp address
+  int port = 0;               ///< Kind::Tcp only
+  bool expect_reachable = true;
+};
+
+struct Lab {
+  std::string file;  ///< path as given, used in every SourceLoc
+  Located<std::string> name;
+  std::string description;
+  Located<NetworkMode> network{NetworkMode::Isolated, {}};
+  std::vector<BridgeDecl> bridges;  ///< declaration order
+  std::vector<GuestDecl> guests;    ///< declaration order
+  std::vector<CheckDecl> checks;
+
+  /// Filled by the validator: indices into `guests`, dependencies first,
+  /// declaration order among equals (a stable topological order).
+  std::vector<size_t> launch_order;
+
+  const BridgeDecl* find_bridge(const std::string& n) const;
+  const GuestDecl* find_guest(const std::string& n) const;
+  /// Index of the bridge in `bridges`, or -1.
+  int bridge_index(const std::string& n) const;
+};
+
+}  // namespace vklab::topology

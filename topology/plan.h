@@ -1,0 +1,98 @@
+// The Plan: everything `vklab up` will do, as plain data.
+//
+// compile(Lab) → Plan is pure: the same lab gives the same plan, byte for
+// byte. Executors (netsetup/, vkernel/, labd/) interpret it; the renderers
+// (render.h) print it for review.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/net.h"
+#include "topology/model.h"
+#include "vkernel/cmdline.h"
+
+namespace vklab::topology {
+
+enum class Target { Linux, DragonFly };
+
+/// One host-side action. Interface names are the lab's own names inside
+/// its namespace (bridge0…, tap0…); in host mode the executor maps them to
+/// the first free units and rewrites guest argv accordingly.
+struct HostStep {
+  enum class Op {
+    LoadModule,     ///< `module`: kldload -n if_bridge / Linux: check bridge,tun support
+    EnableVkernel,  ///< sysctl vm.vkernel_enable=1 (DragonFly only)
+    CreateBridge,   ///< `ifname`
+    AddAddress,     ///< `ifname` gets `address`
+    CreateTap,      ///< `ifname` (persistent tap)
+    AddMember,      ///< `member` joins bridge `ifname`; `foreign` = the member is a host NIC
+    LinkUp,         ///< `ifname` up
+    RemoveMember,   ///< teardown of an uplink: `member` leaves bridge `ifname`
+    DestroyLink,    ///< teardown: delete `ifname`
+  };
+  Op op = Op::CreateBridge;
+  std::string ifname;
+  std::string member;
+  std::string module;
+  std::optional<Ipv4Prefix> address;
+  bool foreign = false;
+  /// The lab object this step serves ("bridge lan1", "r1 vke0"), for
+  /// messages and rendered comments.
+  std::string origin;
+
+  bool operator==(const HostStep&) const = default;
+};
+
+/// One vkeN of a launched guest, for status tables and the Linux guest.
+struct GuestIface {
+  int index = 0;                    ///< N of vkeN
+  std::string tap;                  ///< tapN
+  std::string bridge;               ///< bridge interface (bridgeX), "" for a tap link
+  std::string bridge_decl;          ///< the lab's bridge name, "" for a tap link
+  std::optional<Ipv4Prefix> address;  ///< guest side
+  std::optional<Ipv4> host_address;   ///< tap link: host side
+  bool operator==(const GuestIface&) const = default;
+};
+
+struct GuestLaunch {
+  std::string name;
+  vkernel::Cmdline cmdline;  ///< argv = cmdline.argv()
+  bool bundled = false;      ///< the bundled Linux guest (readiness notification available)
+  std::string pidfile;       ///< same as cmdline.pidfile
+  std::string console_log;
+  std::chrono::milliseconds stop_timeout{kDefaultStopTimeout};
+  std::vector<std::string> depends_on;
+  std::vector<GuestIface> ifaces;
+  bool operator==(const GuestLaunch&) const = default;
+};
+
+/// A file the executor writes before launching guests (startup/shutdown
+/// scripts handed to the guest through -e).
+struct PlanFile {
+  std::string path;
+  std::string content;
+  int mode = 0644;
+  bool operator==(const PlanFile&) const = default;
+};
+
+struct Plan {
+  std::string lab;
+  std::string description;
+  Target target = Target::Linux;
+  NetworkMode network = NetworkMode::Isolated;
+  std::string state_dir;              ///< /run/vklab/<lab> (Linux) or /var/run/vklab/<lab>
+  std::vector<HostStep> setup;        ///< in order
+  std::vector<PlanFile> files;
+  std::vector<GuestLaunch> guests;    ///< launch order: dependencies first
+  std::vector<HostStep> teardown;     ///< setup undone, in reverse
+  std::vector<CheckDecl> checks;
+
+  /// A stable digest (hex) of the rendered JSON plan, recorded in state.
+  std::string digest() const;
+  const GuestLaunch* find_guest(const std::string& name) const;
+};
+
+}  // namespace vklab::topology
