@@ -1,0 +1,185 @@
+#include "topology/compile.h"
+
+#include <map>
+
+#include "common/text.h"
+
+namespace vklab::topology {
+namespace {
+
+using Op = HostStep::Op;
+
+HostStep step(Op op, std::string ifname, std::string origin) {
+  HostStep s;
+  s.op = op;
+  s.ifname = std::move(ifname);
+  s.origin = std::move(origin);
+  return s;
+}
+
+std::string resolve_path(const std::string& base, const std::string& p) {
+  if (p.empty() || p.front() == '/' || base.empty() || base == ".") return p;
+  return base.back() == '/' ? base + p : base + "/" + p;
+}
+
+std::string bridge_if(size_t i) { return "bridge" + std::to_string(i); }
+
+}  // namespace
+
+std::string default_state_dir(Target target, const std::string& lab) {
+  return (target == Target::Linux ? "/run/vklab/" : "/var/run/vklab/") + lab;
+}
+
+Plan compile(const Lab& lab, const CompileOptions& opts) {
+  Plan plan;
+  plan.lab = lab.name.value;
+  plan.description = lab.description;
+  plan.target = opts.target;
+  plan.network = lab.network.value;
+  plan.state_dir = opts.state_dir.empty() ? default_state_dir(opts.target, plan.lab) : opts.state_dir;
+  plan.checks = lab.checks;
+  const bool linux_target = opts.target == Target::Linux;
+  const std::string auto_kernel = !opts.auto_kernel.empty() ? opts.auto_kernel
+                                  : linux_target            ? kDefaultLinuxKernel
+                                                            : kDefaultDragonFlyKernel;
+
+  // Modules first: kldload on DragonFly, a support check on Linux.
+  for (const char* m : linux_target ? std::vector<const char*>{"bridge", "tun"}
+                                    : std::vector<const char*>{"if_bridge", "if_tap"}) {
+    HostStep s = step(Op::LoadModule, "", "host");
+    s.module = m;
+    plan.setup.push_back(s);
+  }
+  if (!linux_target) plan.setup.push_back(step(Op::EnableVkernel, "", "host"));
+
+  std::vector<HostStep> addresses, uplinks, taps, members, ups;
+  for (size_t i = 0; i < lab.bridges.size(); ++i) {
+    const auto& b = lab.bridges[i];
+    const std::string origin = "bridge " + b.name;
+    plan.setup.push_back(step(Op::CreateBridge, bridge_if(i), origin));
+    if (b.address) {
+      HostStep s = step(Op::AddAddress, bridge_if(i), origin);
+      s.address = b.address->value;
+      addresses.push_back(s);
+    }
+    if (b.uplink) {
+      HostStep s = step(Op::AddMember, bridge_if(i), origin);
+      s.member = b.uplink->value;
+      s.foreign = true;
+      uplinks.push_back(s);
+    }
+    ups.push_back(step(Op::LinkUp, bridge_if(i), origin));
+  }
+
+  // Taps are numbered in guest declaration order, then interface order.
+  std::map<std::string, GuestLaunch> launches;
+  int tap_unit = 0;
+  for (const auto& g : lab.guests) {
+    GuestLaunch gl;
+    gl.name = g.name;
+    const bool bundled = g.kernel.value == "auto" && linux_target;
+    gl.bundled = bundled;
+    gl.pidfile = plan.state_dir + "/" + g.name + ".pid";
+    gl.console_log = plan.state_dir + "/" + g.name + ".console.log";
+    gl.stop_timeout = g.stop_timeout.value;
+    for (const auto& d : g.depends_on) gl.depends_on.push_back(d.value);
+
+    auto& c = gl.cmdline;
+    c.kernel = g.kernel.value == "auto" ? auto_kernel : g.kernel.value;
+    c.memory = g.memory.value;
+    if (g.cpus) c.ncpus = std::to_string(g.cpus->value);
+    c.single_user = g.single_user;
+    c.verbose = g.verbose;
+    c.writable_kernel = g.writable_kernel;
+    for (const auto& d : g.disks)
+      c.disks.push_back({vkernel::Disk::Kind::ReadWrite, resolve_path(opts.base_dir, d.value), ""});
+    for (const auto& d : g.cdroms)
+      c.disks.push_back({vkernel::Disk::Kind::Cdrom, resolve_path(opts.base_dir, d.value), ""});
+    c.env = g.env;
+    if (bundled) {
+      c.env.emplace_back(vkernel::kEnvHostname, g.name);
+      if (!g.startup.empty()) {
+        std::string path = plan.state_dir + "/" + g.name + ".rc";
+        plan.files.push_back({path, g.startup, 0644});
+        c.env.emplace_back(vkernel::kEnvRc, path);
+      }
+      if (!g.shutdown.empty()) {
+        std::string path = plan.state_dir + "/" + g.name + ".rc.shutdown";
+        plan.files.push_back({path, g.shutdown, 0644});
+        c.env.emplace_back(vkernel::kEnvRcShutdown, path);
+      }
+    }
+
+    for (size_t n = 0; n < g.interfaces.size(); ++n) {
+      const auto& ifc = g.interfaces[n];
+      const std::string tap = "tap" + std::to_string(tap_unit++);
+      const std::string origin = g.name + " vke" + std::to_string(n);
+      GuestIface gi;
+      gi.index = static_cast<int>(n);
+      gi.tap = tap;
+      vkernel::NetIf ni;
+      ni.iface = tap;
+      if (ifc.address) {
+        ni.addr2 = ifc.address->value.addr;
+        ni.netmask = ifc.address->value.len;
+        gi.address = ifc.address->value;
+      }
+      if (ifc.mac) ni.mac = ifc.mac->value;
+      plan.setup.push_back(step(Op::CreateTap, tap, origin));
+      if (ifc.kind == InterfaceDecl::Kind::Bridge) {
+        int bi = lab.bridge_index(ifc.bridge.value);
+        ni.bridge = bridge_if(static_cast<size_t>(bi < 0 ? 0 : bi));
+        gi.bridge = ni.bridge;
+        gi.bridge_decl = ifc.bridge.value;
+        HostStep m = step(Op::AddMember, ni.bridge, origin);
+        m.member = tap;
+        members.push_back(m);
+      } else if (ifc.tap_host) {
+        ni.addr1 = ifc.tap_host->value;
+        gi.host_address = ifc.tap_host->value;
+      }
+      ups.push_back(step(Op::LinkUp, tap, origin));
+      c.netifs.push_back(ni);
+      gl.ifaces.push_back(gi);
+    }
+    c.pidfile = gl.pidfile;
+    launches.emplace(g.name, std::move(gl));
+  }
+
+  // Reorder: CreateTap steps were appended after CreateBridge above; keep the
+  // documented phase order: bridges, bridge addresses, uplinks, taps, members, ups.
+  std::vector<HostStep> ordered;
+  std::vector<HostStep> tap_creates;
+  for (auto& s : plan.setup) (s.op == Op::CreateTap ? tap_creates : ordered).push_back(s);
+  for (auto* group : {&addresses, &uplinks, &tap_creates, &members, &ups})
+    ordered.insert(ordered.end(), group->begin(), group->end());
+  plan.setup = std::move(ordered);
+
+  if (lab.launch_order.size() == lab.guests.size()) {
+    for (size_t i : lab.launch_order) plan.guests.push_back(launches.at(lab.guests[i].name));
+  } else {
+    for (const auto& g : lab.guests) plan.guests.push_back(launches.at(g.name));
+  }
+
+  // Teardown: uplink memberships released, then taps and bridges destroyed,
+  // each in reverse creation order. Addresses and memberships of our own
+  // links go with the links.
+  for (auto it = uplinks.rbegin(); it != uplinks.rend(); ++it) {
+    HostStep s = *it;
+    s.op = Op::RemoveMember;
+    plan.teardown.push_back(s);
+  }
+  for (auto it = tap_creates.rbegin(); it != tap_creates.rend(); ++it)
+    plan.teardown.push_back(step(Op::DestroyLink, it->ifname, it->origin));
+  for (size_t i = lab.bridges.size(); i-- > 0;)
+    plan.teardown.push_back(step(Op::DestroyLink, bridge_if(i), "bridge " + lab.bridges[i].name));
+  return plan;
+}
+
+const GuestLaunch* Plan::find_guest(const std::string& name) const {
+  for (const auto& g : guests)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+}  // namespace vklab::topology

@@ -1,0 +1,308 @@
+#include "topology/load.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include "common/text.h"
+#include "topology/load_guest.h"
+#include "topology/yaml_reader.h"
+
+namespace vklab::topology {
+
+namespace {
+
+using detail::Entry;
+using detail::Reader;
+using detail::subject;
+
+/// A lab file is a page or two of YAML; anything far bigger is a mistake.
+constexpr size_t kMaxLabFileBytes = 1 << 20;
+
+const std::vector<std::string> kTopKeys = {"name",    "description", "network", "defaults",
+                                           "bridges", "guests",      "checks"};
+const std::vector<std::string> kNetworkModes = {"isolated", "host"};
+const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
+const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
+const std::vector<std::string> kExpectations = {"reachable", "unreachable"};
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+SourceLoc loc_at(const std::string& text, size_t at, const std::string& file) {
+  SourceLoc l{file, 1, 1};
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') ++l.line, l.col = 1;
+    else ++l.col;
+  }
+  return l;
+}
+
+/// The first byte YAML forbids in a stream (C0 controls other than tab,
+/// newline and carriage return, and DEL): binary junk stops here, before
+/// yaml-cpp sees it.
+std::optional<size_t> first_control(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
+  }
+  return std::nullopt;
+}
+
+bool is_doc_start(std::string_view line) {
+  return line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+/// Where a second YAML document starts, if any. A "---" line at column 1
+/// ends any block scalar, so a line scan is exact enough; the first "---"
+/// only counts when some content came before it.
+std::optional<size_t> second_document(const std::string& text) {
+  bool content = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    if (is_doc_start(line)) {
+      if (content) return pos;
+      content = true;
+    } else if (!line.empty() && line[0] != '#' && line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      content = true;
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+BridgeDecl read_bridge(Reader& r, const Entry& e) {
+  BridgeDecl b;
+  b.name = e.key;
+  b.loc = e.key_loc;
+  if (e.value.IsNull()) return b;
+  std::string what = "bridge " + quoted(b.name);
+  if (!e.value.IsMap()) {
+    r.wrong_type(e.loc, what, "a mapping {subnet, address, uplink}", e.value);
+    return b;
+  }
+  std::string ctx = "in " + what;
+  r.for_each(e.value, kBridgeKeys, ctx, [&](const Entry& f) {
+    std::string w = subject(f.key, ctx);
+    if (f.key == "subnet") b.subnet = r.prefix(f, w);
+    else if (f.key == "address") b.address = r.prefix(f, w);
+    else if (f.key == "uplink") {
+      if (auto s = r.string(f, w)) b.uplink = Located<std::string>{*s, f.loc};
+    }
+  });
+  return b;
+}
+
+void read_bridges(Reader& r, const Entry& e, Lab& lab) {
+  if (e.value.IsNull()) return;
+  if (e.value.IsMap()) {
+    r.for_each(e.value, {}, "in bridges",
+               [&](const Entry& b) { lab.bridges.push_back(read_bridge(r, b)); });
+    return;
+  }
+  if (e.value.IsSequence()) {
+    for (const auto& item : e.value) {
+      if (!item.IsScalar()) {
+        r.wrong_type(r.loc(item), "an item of \"bridges\"", "a bridge name", item);
+        continue;
+      }
+      BridgeDecl b;
+      b.name = item.Scalar();
+      b.loc = r.loc(item);
+      lab.bridges.push_back(std::move(b));
+    }
+    return;
+  }
+  r.wrong_type(e.loc, "\"bridges\"", "a mapping of name to options, or a list of names", e.value);
+}
+
+/// "A.B.C.D:PORT" with PORT in 1..65535.
+bool parse_tcp(const std::string& s, Ipv4& addr, int& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  auto a = Ipv4::parse(std::string_view(s).substr(0, colon));
+  std::string p = s.substr(colon + 1);
+  if (!a || p.empty() || p.size() > 5) return false;
+  int v = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < 1 || v > 65535) return false;
+  addr = *a;
+  port = v;
+  return true;
+}
+
+void read_check(Reader& r, const YAML::Node& item, size_t index, Lab& lab) {
+  CheckDecl c;
+  c.loc = r.loc(item);
+  std::string what = "check #" + std::to_string(index + 1);
+  if (!item.IsMap()) {
+    r.wrong_type(c.loc, what, "a mapping {from, ping or tcp, expect}", item);
+    return;
+  }
+  std::string ctx = "in " + what;
+  bool has_from = false, has_ping = false, has_tcp = false, target_ok = false;
+  r.for_each(item, kCheckKeys, ctx, [&](const Entry& f) {
+    std::string w = subject(f.key, ctx);
+    if (f.key == "from") {
+      has_from = true;
+      if (auto s = r.string(f, w)) c.from = {*s, f.loc};
+    } else if (f.key == "ping") {
+      has_ping = true;
+      c.kind = CheckDecl::Kind::Ping;
+      if (auto a = r.address(f, w)) c.target = *a, target_ok = true;
+    } else if (f.key == "tcp") {
+      has_tcp = true;
+      c.kind = CheckDecl::Kind::Tcp;
+      auto s = r.string(f, w);
+      if (s && parse_tcp(*s, c.target.value, c.port)) {
+        c.target.loc = f.loc;
+        target_ok = true;
+      } else if (s) {
+        r.wrong_type(f.loc, w, "ADDRESS:PORT (port 1..65535)", f.value);
+      }
+    } else if (f.key == "expect") {
+      auto s = r.string(f, w);
+      if (s && *s == "reachable") c.expect_reachable = true;
+      else if (s && *s == "unreachable") c.expect_reachable = false;
+      else if (s)
+        r.error(f.loc, w + " must be \"reachable\" or \"unreachable\", found " +
+                           Reader::describe(f.value) + did_you_mean_suffix(*s, kExpectations));
+    }
+  });
+  if (!has_from) r.error(c.loc, what + " needs \"from\": the guest it runs in");
+  if (has_ping && has_tcp) r.error(c.loc, what + " has both \"ping\" and \"tcp\"; use one");
+  else if (!has_ping && !has_tcp) r.error(c.loc, what + " needs \"ping\" or \"tcp\"");
+  if (has_from && target_ok && !(has_ping && has_tcp)) lab.checks.push_back(std::move(c));
+}
+
+void read_checks(Reader& r, const Entry& e, Lab& lab) {
+  if (e.value.IsNull()) return;
+  if (!r.is_list(e, "\"checks\"")) return;
+  size_t i = 0;
+  for (const auto& item : e.value) read_check(r, item, i++, lab);
+}
+
+void read_guests(Reader& r, const Entry& e, const detail::GuestFields& defaults, Lab& lab) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    r.wrong_type(e.loc, "\"guests\"", "a mapping of guest name to guest", e.value);
+    return;
+  }
+  r.for_each(e.value, {}, "in guests", [&](const Entry& g) {
+    auto fields = detail::read_guest(r, g, g.key);
+    detail::apply_defaults(defaults, fields);
+    lab.guests.push_back(std::move(fields.decl));
+  });
+}
+
+std::optional<Lab> load_root(Reader& r, const YAML::Node& root) {
+  SourceLoc root_loc = r.loc(root);
+  if (root.IsNull()) {
+    r.error(SourceLoc{r.file(), 0, 0}, "the lab file is empty");
+    return std::nullopt;
+  }
+  if (!root.IsMap()) {
+    r.error(root_loc, "a lab file must be a mapping (name:, bridges:, guests:, ...), found " +
+                          Reader::describe(root));
+    return std::nullopt;
+  }
+  Lab lab;
+  lab.file = r.file();
+  std::map<std::string, Entry> top;
+  r.for_each(root, kTopKeys, "at top level", [&](const Entry& e) { top.emplace(e.key, e); });
+
+  if (auto it = top.find("name"); it == top.end()) {
+    r.error(root_loc, "missing required key \"name\"");
+  } else if (auto s = r.string(it->second, "\"name\"")) {
+    lab.name = {*s, it->second.loc};
+  }
+  if (auto it = top.find("description"); it != top.end()) {
+    if (auto s = r.string(it->second, "\"description\"")) lab.description = *s;
+  }
+  if (auto it = top.find("network"); it != top.end()) {
+    const Entry& e = it->second;
+    lab.network.loc = e.loc;
+    if (auto s = r.string(e, "\"network\"")) {
+      if (*s == "isolated") lab.network.value = NetworkMode::Isolated;
+      else if (*s == "host") lab.network.value = NetworkMode::Host;
+      else
+        r.error(e.loc, "\"network\" must be \"isolated\" or \"host\", found " +
+                           Reader::describe(e.value) + did_you_mean_suffix(*s, kNetworkModes));
+    }
+  }
+  detail::GuestFields defaults;
+  if (auto it = top.find("defaults"); it != top.end()) defaults = detail::read_guest(r, it->second, "");
+  if (auto it = top.find("bridges"); it != top.end()) read_bridges(r, it->second, lab);
+  if (auto it = top.find("guests"); it != top.end()) read_guests(r, it->second, defaults, lab);
+  if (auto it = top.find("checks"); it != top.end()) read_checks(r, it->second, lab);
+  return lab;
+}
+
+std::optional<Lab> load_text(Reader& r, const std::string& text) {
+  if (text.size() > kMaxLabFileBytes) {
+    r.error(SourceLoc{r.file(), 0, 0}, "the lab file is too large (more than " +
+                                           std::to_string(kMaxLabFileBytes) + " bytes)");
+    return std::nullopt;
+  }
+  if (auto at = first_control(text)) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[*at]));
+    r.error(loc_at(text, *at, r.file()), std::string("not a text file (byte ") + hex + "): a lab file is YAML");
+    return std::nullopt;
+  }
+  // YAML::LoadAll can loop for ever on some malformed streams, so only the
+  // first document is parsed and a second one is found by scanning.
+  if (auto at = second_document(text))
+    r.error(loc_at(text, *at, r.file()), "a lab file holds one YAML document; this is a second one");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
+    return std::nullopt;
+  }
+  return load_root(r, root);
+}
+
+}  // namespace
+
+std::optional<Lab> load_string(const std::string& text, const std::string& file,
+                               Diagnostics& diags) {
+  Reader r(file, diags);
+  try {
+    return load_text(r, text);
+  } catch (const YAML::Exception& e) {
+    r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    r.error(SourceLoc{file, 0, 0}, std::string("cannot load the lab file: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error(SourceLoc{path, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxLabFileBytes) break;  // load_string reports it
+  }
+  if (in.bad()) {
+    diags.error(SourceLoc{path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  return load_string(text, path, diags);
+}
+
+}  // namespace vklab::topology

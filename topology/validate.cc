@@ -1,0 +1,238 @@
+#include "topology/validate.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "common/text.h"
+#include "topology/validate_internal.h"
+#include "vkernel/cmdline.h"
+
+namespace vklab::topology {
+
+// Names: guests and bridges live in separate namespaces. A bridge is only
+// ever named by an interface's `bridge:`, a guest only by depends_on, checks
+// and the CLI, and on the host both become numbered interfaces (bridgeN,
+// tapN), so a guest and a bridge may share a name (a point-to-point
+// segment named after its router is common).
+
+namespace detail {
+
+std::string line_col(const SourceLoc& loc) {
+  return std::to_string(loc.line) + ":" + std::to_string(loc.col);
+}
+
+std::string iface_name(const GuestDecl& g, size_t index) {
+  return g.name + " vke" + std::to_string(index);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::line_col;
+
+constexpr int kMinCpus = 1;
+constexpr int kMaxCpus = 256;
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+bool is_lower_alpha(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// 1..max of [a-z0-9] plus `extra`, starting with a letter.
+bool valid_name(const std::string& s, size_t max, std::string_view extra) {
+  if (s.empty() || s.size() > max || !is_lower_alpha(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return is_lower_alpha(c) || is_digit(c) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+void check_name(Diagnostics& d, const SourceLoc& loc, const std::string& kind,
+                const std::string& name, size_t max, std::string_view extra,
+                const std::string& charset) {
+  if (valid_name(name, max, extra)) return;
+  if (name.size() > max) {
+    d.error(loc, kind + " name " + quoted(name) + " is too long (" + std::to_string(name.size()) +
+                     " characters; at most " + std::to_string(max) + ")");
+    return;
+  }
+  d.error(loc, "invalid " + kind + " name " + quoted(name) + ": 1-" + std::to_string(max) +
+                   " of " + charset + ", starting with a letter");
+}
+
+void check_names(const Lab& lab, Diagnostics& d) {
+  if (lab.name.loc.line > 0)  // a missing name was reported by the loader
+    check_name(d, lab.name.loc, "lab", lab.name.value, kMaxLabName, "-", "a-z, 0-9 and '-'");
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& b : lab.bridges) {
+    check_name(d, b.loc, "bridge", b.name, kMaxObjectName, "_-", "a-z, 0-9, '_' and '-'");
+    auto [it, fresh] = seen.emplace(b.name, b.loc);
+    if (!fresh)
+      d.error(b.loc, "duplicate bridge " + quoted(b.name) + " (first at " + line_col(it->second) + ")");
+  }
+  seen.clear();
+  for (const auto& g : lab.guests) {
+    check_name(d, g.loc, "guest", g.name, kMaxObjectName, "_-", "a-z, 0-9, '_' and '-'");
+    auto [it, fresh] = seen.emplace(g.name, g.loc);
+    if (!fresh)
+      d.error(g.loc, "duplicate guest " + quoted(g.name) + " (first at " + line_col(it->second) + ")");
+  }
+}
+
+std::vector<std::string> bridge_names(const Lab& lab) {
+  std::vector<std::string> v;
+  for (const auto& b : lab.bridges) v.push_back(b.name);
+  return v;
+}
+
+std::vector<std::string> guest_names(const Lab& lab) {
+  std::vector<std::string> v;
+  for (const auto& g : lab.guests) v.push_back(g.name);
+  return v;
+}
+
+void check_references(const Lab& lab, Diagnostics& d) {
+  auto bridges = bridge_names(lab);
+  auto guests = guest_names(lab);
+  for (const auto& g : lab.guests) {
+    for (const auto& i : g.interfaces) {
+      // An empty name comes from an item the loader already reported.
+      if (i.kind != InterfaceDecl::Kind::Bridge || i.bridge.value.empty()) continue;
+      if (lab.bridge_index(i.bridge.value) < 0)
+        d.error(i.bridge.loc, "unknown bridge " + quoted(i.bridge.value) +
+                                  did_you_mean_suffix(i.bridge.value, bridges));
+    }
+    for (const auto& dep : g.depends_on) {
+      if (!lab.find_guest(dep.value))
+        d.error(dep.loc, "unknown guest " + quoted(dep.value) + " in depends_on of " +
+                             quoted(g.name) + did_you_mean_suffix(dep.value, guests));
+    }
+  }
+  for (const auto& c : lab.checks) {
+    if (!lab.find_guest(c.from.value))
+      d.error(c.from.loc, "unknown guest " + quoted(c.from.value) + " in check" +
+                              did_you_mean_suffix(c.from.value, guests));
+  }
+}
+
+void check_memory(const GuestDecl& g, Diagnostics& d) {
+  auto m = vkernel::parse_memory(g.memory.value);
+  if (m) return;
+  bool spec = m.error().message.starts_with("Bad maxmem specification");
+  d.error(g.memory.loc, "bad memory " + quoted(g.memory.value) + ": " +
+                            (spec ? "at least 64m and a multiple of 2m"
+                                  : "a number with a k, m or g suffix is required, e.g. 128m"));
+}
+
+bool has_quote(const std::string& s) { return s.find_first_of("\"'") != std::string::npos; }
+
+void check_env(const GuestDecl& g, Diagnostics& d) {
+  for (const auto& [name, value] : g.env) {
+    if (name.empty() || name.find_first_of("=: \t\n") != std::string::npos || has_quote(name))
+      d.error(g.env_loc, "invalid env name " + quoted(name) + " in guest " + quoted(g.name) +
+                             ": no '=', ':', blanks or quotes");
+    else if (has_quote(value))
+      d.error(g.env_loc, "env " + quoted(name) + " of guest " + quoted(g.name) +
+                             ": quote characters cannot pass through -e");
+  }
+}
+
+void check_guest(const GuestDecl& g, Diagnostics& d) {
+  check_memory(g, d);
+  if (g.cpus && (g.cpus->value < kMinCpus || g.cpus->value > kMaxCpus))
+    d.error(g.cpus->loc, "cpus must be " + std::to_string(kMinCpus) + ".." +
+                             std::to_string(kMaxCpus) + ", found " + std::to_string(g.cpus->value));
+  if (g.stop_timeout.value.count() <= 0)
+    d.error(g.stop_timeout.loc, "stop_timeout must be longer than 0s");
+  if (g.kernel.value.empty()) d.error(g.kernel.loc, "kernel must be \"auto\" or a path");
+  if (g.interfaces.size() > static_cast<size_t>(kMaxInterfaces))
+    d.error(g.interfaces[kMaxInterfaces].loc,
+            "guest " + quoted(g.name) + " has " + std::to_string(g.interfaces.size()) +
+                " interfaces; at most " + std::to_string(kMaxInterfaces) + " (vke0..vke" +
+                std::to_string(kMaxInterfaces - 1) + ")");
+  size_t images = g.disks.size() + g.cdroms.size();
+  if (images > static_cast<size_t>(kMaxDisks)) {
+    size_t k = static_cast<size_t>(kMaxDisks);
+    const SourceLoc& at = k < g.disks.size() ? g.disks[k].loc : g.cdroms[k - g.disks.size()].loc;
+    d.error(at, "guest " + quoted(g.name) + " has " + std::to_string(images) +
+                    " disks and cdroms; at most " + std::to_string(kMaxDisks));
+  }
+  for (const auto& disk : g.disks)
+    if (disk.value.empty()) d.error(disk.loc, "a disk needs a path");
+  for (const auto& cd : g.cdroms)
+    if (cd.value.empty()) d.error(cd.loc, "a cdrom needs a path");
+  check_env(g, d);
+}
+
+/// A read/write disk image is locked exclusively by the vkernel using it.
+void check_shared_disks(const Lab& lab, Diagnostics& d) {
+  std::map<std::string, const GuestDecl*> owner;
+  for (const auto& g : lab.guests) {
+    for (const auto& disk : g.disks) {
+      auto [it, fresh] = owner.emplace(disk.value, &g);
+      if (!fresh && it->second != &g)
+        d.error(disk.loc, "disk " + quoted(disk.value) + " is also used by guest " +
+                              quoted(it->second->name) +
+                              "; a disk image is locked by one guest at a time");
+    }
+  }
+}
+
+bool valid_ifname(const std::string& s) {
+  return !s.empty() && s.size() <= kMaxObjectName &&
+         s.find_first_of("/: \t\n") == std::string::npos;
+}
+
+void check_uplinks(const Lab& lab, Diagnostics& d) {
+  std::map<std::string, const BridgeDecl*> used;
+  for (const auto& b : lab.bridges) {
+    if (!b.uplink) continue;
+    const auto& u = *b.uplink;
+    if (lab.network.value != NetworkMode::Host) {
+      d.error(u.loc, "uplink " + quoted(u.value) +
+                         " needs `network: host`: an isolated lab cannot reach host NICs");
+      continue;
+    }
+    if (!valid_ifname(u.value)) {
+      d.error(u.loc, "invalid uplink " + quoted(u.value) + ": a host interface name of 1-15 characters");
+      continue;
+    }
+    auto [it, fresh] = used.emplace(u.value, &b);
+    if (!fresh)
+      d.error(u.loc, "uplink " + quoted(u.value) + " is already a member of bridge " +
+                         quoted(it->second->name) + " (at " + line_col(it->second->uplink->loc) +
+                         "); a NIC joins one bridge");
+  }
+}
+
+/// Drops repeated diagnostics (a default written once is checked once per
+/// guest) keeping the first.
+void dedupe(Diagnostics& diags) {
+  std::set<std::tuple<std::string, int, int, int, std::string>> seen;
+  Diagnostics out;
+  for (const auto& x : diags.items()) {
+    if (seen.emplace(x.loc.file, x.loc.line, x.loc.col, static_cast<int>(x.severity), x.message).second)
+      out.add(x);
+  }
+  diags = std::move(out);
+}
+
+}  // namespace
+
+void validate(Lab& lab, Diagnostics& diags) {
+  check_names(lab, diags);
+  check_references(lab, diags);
+  for (const auto& g : lab.guests) check_guest(g, diags);
+  check_shared_disks(lab, diags);
+  check_uplinks(lab, diags);
+  detail::check_addresses(lab, diags);
+  detail::assign_auto(lab, diags);
+  detail::order_launch(lab, diags);
+  detail::check_graph(lab, diags);
+  dedupe(diags);
+  diags.sort();
+}
+
+}  // namespace vklab::topology

@@ -29,7 +29,9 @@ inline constexpr uint64_t kMemoryGranule = 2ull << 20;
 /// Parses a -m size with the kernel's rules: strtoull base 0 then a
 /// REQUIRED k/K/m/M/g/G suffix; >= 64 MB and a multiple of 2 MB. Errors are
 /// the kernel's own words ("Bad maxmem option", "Bad maxmem specification:
-/// 64MB minimum, multiples of 2MB only").
+/// 64MB minimum, multiples of 2MB only"). Stricter than the kernel: a
+/// sign, leading blanks, text after the suffix and overflow are "Bad maxmem
+/// option" too. "0x40m" and "0100m" are 64 MB (base 0).
 Result<uint64_t> parse_memory(std::string_view spec);
 
 /// One -I argument: interface[:address1[:address2]][/netmask][=MAC].
@@ -48,6 +50,11 @@ struct NetIf {
   static Result<NetIf> parse(std::string_view arg);
   /// The tap's device name without "/dev/" ("tap3"; "auto" stays "auto").
   std::string tap_name() const;
+  /// `auto`: the first free tap.
+  bool is_auto() const { return iface == "auto"; }
+  /// A vknetd socket path (contains '/' but is not under /dev/): no host
+  /// setup is done for it.
+  bool is_socket() const;
   bool operator==(const NetIf&) const = default;
 };
 
@@ -78,19 +85,31 @@ struct Cmdline {
   bool writable_kernel = false;  ///< -U
   bool no_vmm = false;           ///< -d
   bool precise_timer = false;    ///< -t
+  bool flag_T = false;           ///< -T (in the getopt string; accepted, no effect on Linux)
   bool prezero = false;          ///< -z
   bool help = false;             ///< -h
 
   /// The exact argv, argv[0] = kernel. Options in a fixed order:
-  /// -m -n -l -s -v -U -d -t -z -i, disks, -e (one per variable), -I…, -p.
+  /// -m -n -l -s -v -U -d -t -T -z -i, disks, -e (one per variable), -I…,
+  /// -p, -h. Options with a value take it as the next element ("-m", "64m").
+  /// An -e variable whose text holds ':' is rendered inside double quotes;
+  /// names and values can never contain '"' or '\'' (the kernel removes
+  /// every quote character), so the compiler must reject those.
   std::vector<std::string> argv() const;
 
-  /// Parses argv (argv[0] = kernel). Errors carry the kernel's wording where
-  /// it has one; a bad -I, a 17th -I, a 17th disk, an unknown option, a
-  /// missing argument and a missing -m (without -i) are all errors.
+  /// Parses argv (argv[0] = kernel) with getopt(3) semantics: bundled
+  /// flags ("-sv"), "-mVALUE" and "-m VALUE", "--" ends the options; an
+  /// operand left over is an error. Errors carry the kernel's wording where
+  /// it has one and start with the program name, ready for stderr
+  /// ("vkernel: illegal option -- q", "vkernel: -m 100: Bad maxmem option",
+  /// "vkernel: -I tap0:10.0.0.1/32: Invalid netmask len"). A bad -I, a 17th
+  /// -I, a 17th disk, an unknown option, a missing argument and a missing -m
+  /// (without -i) are all errors; with -h only the syntax is checked.
+  /// -e: unquoted ':' separates variables, '"' and '\'' toggle quoting and
+  /// are removed, empty items are skipped, each item must be name=value.
   static Result<Cmdline> parse(const std::vector<std::string>& argv);
 
-  /// The value of -e variable `name`, or nullopt.
+  /// The value of -e variable `name` (the last one when repeated), or nullopt.
   std::optional<std::string> getenv(std::string_view name) const;
 
   bool operator==(const Cmdline&) const = default;
@@ -101,6 +120,17 @@ struct Cmdline {
 inline constexpr const char* kEnvHostname = "vklab_hostname";        ///< guest hostname
 inline constexpr const char* kEnvRc = "vklab_rc";                    ///< path of the startup script
 inline constexpr const char* kEnvRcShutdown = "vklab_rc_shutdown";   ///< path of the shutdown script
+/// Readiness: fd number (of the vkernel process) that gets "ready\n" and is
+/// closed once the startup commands ran. Also read from the environment
+/// variable kEnvReadyFdVar when -e does not give it.
+inline constexpr const char* kEnvReadyFd = "vklab_ready_fd";
+inline constexpr const char* kEnvReadyFdVar = "VKLAB_READY_FD";
+/// Bound of the shutdown commands on halt (a duration: "500ms", "120s");
+/// default 120s like rc.shutdown.
+inline constexpr const char* kEnvShutdownTimeout = "vklab_shutdown_timeout";
+/// How long init waits after SIGTERM to every process before SIGKILL
+/// (a duration; default 10s like init(8)).
+inline constexpr const char* kEnvTermWait = "vklab_term_wait";
 
 /// The usage text printed by -h.
 std::string usage(std::string_view prog);

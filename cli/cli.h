@@ -1,0 +1,95 @@
+// The vklab command table and what every subcommand shares.
+//
+// One file per subcommand (cmd_<name>.cc) defines a `setup_<name>` that
+// declares the subcommand's options on its CLI11 App and returns the
+// function running it. main.cc only walks the table.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/diag.h"
+#include "topology/compile.h"
+#include "topology/model.h"
+#include "topology/plan.h"
+
+namespace vklab::labd {
+struct LabState;
+}
+
+namespace vklab::cli {
+
+/// Exit codes, decided here and nowhere else.
+enum Exit : int {
+  kExitOk = 0,
+  kExitFailure = 1,  ///< the operation failed (and was rolled back)
+  kExitUsage = 2,    ///< invalid input: bad command line or lab file
+  kExitForced = 3,   ///< `down`: some guest had to be killed
+};
+
+/// Runs a subcommand after parsing; returns the exit code.
+using Runner = std::function<int()>;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  /// Declares options on `sub`; the returned Runner reads them when run.
+  Runner (*setup)(CLI::App& sub);
+};
+
+/// The table, in the order `vklab --help` lists it.
+const std::vector<Command>& commands();
+
+/// A lab file loaded and validated; diagnostics already printed to stderr.
+struct LoadedLab {
+  topology::Lab lab;
+  Diagnostics diags;
+};
+
+/// Loads and validates `path`, printing every diagnostic to stderr.
+/// nullopt when there were errors (callers exit kExitUsage).
+std::optional<LoadedLab> load_lab(const std::string& path);
+
+/// Compile options for a lab file on this host: its directory as base for
+/// relative paths, the bundled guest found next to this executable (or the
+/// installed one), the state directory per ARCHITECTURE.md (root:
+/// /run/vklab/<lab>; otherwise $XDG_RUNTIME_DIR/vklab/<lab>).
+topology::CompileOptions host_compile_options(const std::string& lab_file,
+                                              const std::string& lab_name,
+                                              topology::Target target);
+
+/// The directory that holds every lab's state directory on this host
+/// ($VKLAB_STATE_ROOT overrides it, for tests).
+std::string state_root();
+
+/// The lab a lifecycle command speaks of: `name` when given, else the one
+/// named by ./lab.yaml, else the only lab with state under state_root().
+/// With several and none named, lists them on stderr and sets `exit` to
+/// kExitUsage; with none, returns "" and leaves `exit` at kExitOk.
+std::string resolve_lab(const std::string& name, int& exit);
+
+/// Names of the labs with a state directory under state_root(), sorted.
+std::vector<std::string> lab_names();
+
+// ---- lifecycle helpers shared by up/down/status/ls (cmd_status.cc) ----
+
+/// The plan a lab runs from (<state>/plan.json), nullopt when unreadable.
+std::optional<topology::Plan> read_plan_file(const std::string& path);
+
+/// The guest table: guest, state, pid, uptime, vkeN → tap → bridge,
+/// addresses, and (with `last_line`) the last console line.
+void print_guest_table(std::ostream& out, const labd::LabState& st,
+                       const topology::Plan* plan, bool last_line);
+
+/// The bundled Linux guest binary: $VKLAB_VKERNEL, else next to this
+/// executable (build tree: ../vkernel/vkernel), else the installed one.
+std::string bundled_kernel_path();
+
+/// The labd binary, found the same way ($VKLAB_LABD, build tree, installed).
+std::string labd_path();
+
+}  // namespace vklab::cli

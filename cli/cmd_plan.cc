@@ -1,0 +1,34 @@
+// vklab plan FILE [--target linux|dragonfly] [--format text|sh|json]
+#include <iostream>
+
+#include "cli/cli.h"
+#include "netsetup/render.h"
+#include "topology/plan_json.h"
+
+namespace vklab::cli {
+
+Runner setup_plan(CLI::App& sub) {
+  struct Opts {
+    std::string file, target = "linux", format = "text";
+  };
+  auto o = std::make_shared<Opts>();
+  sub.add_option("file", o->file, "lab file")->required();
+  sub.add_option("--target", o->target, "linux or dragonfly")
+      ->check(CLI::IsMember({"linux", "dragonfly"}))
+      ->capture_default_str();
+  sub.add_option("--format", o->format, "text, sh or json")
+      ->check(CLI::IsMember({"text", "sh", "json"}))
+      ->capture_default_str();
+  return [o] {
+    auto loaded = load_lab(o->file);
+    if (!loaded) return static_cast<int>(kExitUsage);
+    auto target = o->target == "linux" ? topology::Target::Linux : topology::Target::DragonFly;
+    auto plan = topology::compile(loaded->lab, host_compile_options(o->file, loaded->lab.name.value, target));
+    if (o->format == "json") std::cout << topology::plan_to_json(plan).dump(2) << "\n";
+    else if (o->format == "sh") std::cout << netsetup::render_sh(plan);
+    else std::cout << netsetup::render_text(plan);
+    return static_cast<int>(kExitOk);
+  };
+}
+
+}  // namespace vklab::cli

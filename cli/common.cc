@@ -1,0 +1,106 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "topology/load.h"
+#include "topology/validate.h"
+
+namespace vklab::cli {
+namespace fs = std::filesystem;
+
+std::optional<LoadedLab> load_lab(const std::string& path) {
+  LoadedLab out;
+  auto lab = topology::load_file(path, out.diags);
+  if (lab) topology::validate(*lab, out.diags);
+  out.diags.sort();
+  std::cerr << out.diags.str();
+  if (!lab || out.diags.has_errors()) return std::nullopt;
+  out.lab = std::move(*lab);
+  return out;
+}
+
+std::string state_root() {
+  if (const char* e = std::getenv("VKLAB_STATE_ROOT"); e && *e) return e;
+  if (geteuid() == 0) return "/run/vklab";
+  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/vklab";
+  return "/tmp/vklab-" + std::to_string(geteuid());
+}
+
+namespace {
+
+std::string self_dir() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  buf[n] = 0;
+  return fs::path(buf).parent_path().string();
+}
+
+// $ENV, else the build-tree sibling, else the installed path.
+std::string find_binary(const char* env, const char* build_rel, const std::string& installed) {
+  if (const char* e = std::getenv(env); e && *e) return e;
+  fs::path p = fs::path(self_dir()) / build_rel;
+  std::error_code ec;
+  if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec).string();
+  return installed;
+}
+
+}  // namespace
+
+std::string bundled_kernel_path() {
+  return find_binary("VKLAB_VKERNEL", "../vkernel/vkernel", VKLAB_LIBEXECDIR "/vkernel");
+}
+
+std::string labd_path() {
+  return find_binary("VKLAB_LABD", "../labd/labd", VKLAB_SBINDIR "/labd");
+}
+
+topology::CompileOptions host_compile_options(const std::string& lab_file,
+                                              const std::string& lab_name,
+                                              topology::Target target) {
+  topology::CompileOptions o;
+  o.target = target;
+  std::error_code ec;
+  fs::path dir = fs::absolute(fs::path(lab_file), ec).parent_path();
+  o.base_dir = dir.string();
+  if (target == topology::Target::Linux) {
+    o.auto_kernel = bundled_kernel_path();
+    o.state_dir = state_root() + "/" + lab_name;
+  }
+  return o;
+}
+
+std::vector<std::string> lab_names() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_root(), ec))
+    if (e.is_directory(ec) && fs::exists(e.path() / "state.json", ec))
+      out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string resolve_lab(const std::string& name, int& exit) {
+  exit = kExitOk;
+  if (!name.empty()) return name;
+  std::error_code ec;
+  if (fs::exists("lab.yaml", ec)) {
+    Diagnostics d;
+    if (auto lab = topology::load_file("lab.yaml", d)) return lab->name.value;
+  }
+  auto labs = lab_names();
+  if (labs.size() == 1) return labs.front();
+  if (labs.size() > 1) {
+    std::cerr << "vklab: several labs are running; name one:\n";
+    for (const auto& l : labs) std::cerr << "  " << l << "\n";
+    exit = kExitUsage;
+  }
+  return "";
+}
+
+}  // namespace vklab::cli

@@ -1,0 +1,125 @@
+#include "netsetup/render.h"
+
+#include <sstream>
+
+#include "common/text.h"
+#include "netsetup/commands.h"
+#include "topology/plan_json.h"
+
+namespace vklab::netsetup {
+namespace {
+
+using topology::Plan;
+using topology::Target;
+
+std::vector<std::string> host_argv(const Plan& plan, const topology::HostStep& s) {
+  return plan.target == Target::DragonFly ? dragonfly_argv(s) : linux_ip_argv(s);
+}
+
+std::string quoted(const std::vector<std::string>& argv) {
+  std::vector<std::string> q;
+  q.reserve(argv.size());
+  for (const auto& a : argv) q.push_back(shell_quote(a));
+  return join(q, " ");
+}
+
+std::string iface_line(const topology::GuestIface& i) {
+  std::string s = "vke" + std::to_string(i.index) + " -> " + i.tap + " -> ";
+  if (!i.bridge.empty()) s += i.bridge + " (" + i.bridge_decl + ")";
+  else s += "host " + (i.host_address ? i.host_address->str() : std::string("-"));
+  if (i.address) s += "  " + i.address->str();
+  return s;
+}
+
+std::string check_line(const topology::CheckDecl& c) {
+  std::string s = c.from.value + ": " + (c.kind == topology::CheckDecl::Kind::Ping ? "ping " : "tcp ");
+  s += c.target.value.str();
+  if (c.kind == topology::CheckDecl::Kind::Tcp) s += ":" + std::to_string(c.port);
+  s += c.expect_reachable ? " (reachable)" : " (unreachable)";
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const Plan& plan) {
+  std::ostringstream o;
+  o << "lab " << plan.lab << " (" << topology::target_name(plan.target) << ", "
+    << topology::network_name(plan.network) << " network)";
+  if (!plan.description.empty()) o << ": " << plan.description;
+  o << "\nstate: " << plan.state_dir << "\n\nhost setup (" << plan.setup.size() << " steps):\n";
+  int n = 0;
+  for (const auto& s : plan.setup) {
+    auto argv = host_argv(plan, s);
+    o << "  " << ++n << ". " << describe(s);
+    if (!argv.empty()) o << "\n       " << quoted(argv);
+    o << "\n";
+  }
+  o << "\nguests (" << plan.guests.size() << ", in launch order):\n";
+  for (const auto& g : plan.guests) {
+    o << "  " << g.name << ": stop timeout " << format_duration(g.stop_timeout);
+    if (!g.depends_on.empty()) o << ", after " << join(g.depends_on, ", ");
+    o << "\n    " << quoted(g.cmdline.argv()) << "\n";
+    for (const auto& i : g.ifaces) o << "    " << iface_line(i) << "\n";
+  }
+  if (!plan.checks.empty()) {
+    o << "\nchecks (" << plan.checks.size() << "):\n";
+    for (const auto& c : plan.checks) o << "  " << check_line(c) << "\n";
+  }
+  o << "\nteardown (" << plan.teardown.size() << " steps):\n";
+  n = 0;
+  for (const auto& s : plan.teardown) o << "  " << ++n << ". " << describe(s) << "\n";
+  return o.str();
+}
+
+std::string render_sh(const Plan& plan) {
+  const bool dfly = plan.target == Target::DragonFly;
+  std::ostringstream o;
+  o << "#!/bin/sh\n# vklab plan for lab " << plan.lab << " ("
+    << (dfly ? "DragonFly: run as root with `sh THIS up` and `sh THIS down`"
+             : "Linux: the iproute2 equivalent of what vklab does over netlink, for review")
+    << ")\n";
+  if (!plan.description.empty()) o << "# " << plan.description << "\n";
+  o << "set -e\nstate=" << shell_quote(plan.state_dir) << "\n\nup() {\n";
+  for (const auto& s : plan.setup) {
+    auto argv = host_argv(plan, s);
+    if (!argv.empty()) o << "  " << quoted(argv) << "    # " << s.origin << "\n";
+  }
+  o << "  mkdir -p \"$state\"\n";
+  for (const auto& f : plan.files) {
+    // A quoted here-document delimiter: the content is taken literally.
+    o << "  cat > " << shell_quote(f.path) << " <<'VKLAB_EOF'\n" << f.content;
+    if (!f.content.empty() && f.content.back() != '\n') o << "\n";
+    o << "VKLAB_EOF\n";
+  }
+  for (const auto& g : plan.guests) {
+    o << "  " << quoted(g.cmdline.argv()) << " \\\n      </dev/null >>"
+      << shell_quote(g.console_log) << " 2>&1 &    # " << g.name << "\n";
+  }
+  o << "}\n\ndown() {\n";
+  for (auto it = plan.guests.rbegin(); it != plan.guests.rend(); ++it) {
+    o << "  stop_guest " << shell_quote(it->name) << " " << shell_quote(it->pidfile) << " "
+      << it->stop_timeout.count() / 1000 << "\n";
+  }
+  for (const auto& s : plan.teardown) {
+    auto argv = host_argv(plan, s);
+    if (!argv.empty()) o << "  " << quoted(argv) << " || true    # " << s.origin << "\n";
+  }
+  o << "}\n\n"
+       "# SIGTERM, wait up to the stop timeout, then SIGKILL (like rc.d/vkernel).\n"
+       "stop_guest() {\n"
+       "  [ -f \"$2\" ] || return 0\n"
+       "  pid=$(cat \"$2\"); kill -TERM \"$pid\" 2>/dev/null || return 0\n"
+       "  i=0\n"
+       "  while kill -0 \"$pid\" 2>/dev/null && [ \"$i\" -lt \"$3\" ]; do sleep 1; i=$((i + 1)); done\n"
+       "  if kill -0 \"$pid\" 2>/dev/null; then echo \"$1: forced after $3s\"; kill -KILL \"$pid\"; "
+       "else echo \"$1: halted cleanly\"; fi\n"
+       "}\n\n"
+       "case \"${1:-}\" in\n"
+       "  up) up ;;\n"
+       "  down) down ;;\n"
+       "  *) echo \"usage: $0 up|down\" >&2; exit 2 ;;\n"
+       "esac\n";
+  return o.str();
+}
+
+}  // namespace vklab::netsetup

@@ -1,0 +1,153 @@
+#include "topology/load_guest.h"
+
+#include <algorithm>
+
+namespace vklab::topology::detail {
+
+namespace {
+
+const std::vector<std::string> kGuestKeys = {
+    "kernel",     "memory",  "cpus",     "disks",        "cdroms",     "env",
+    "single_user", "verbose", "writable_kernel", "interfaces", "startup", "shutdown",
+    "stop_timeout", "depends_on"};
+
+/// Keys that describe one guest's wiring and make no sense as defaults.
+const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on"};
+
+const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "mac"};
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
+                             const std::string& guest) {
+  InterfaceDecl d;
+  d.loc = r.loc(item);
+  std::string iface = "interface vke" + std::to_string(index) + " of guest " + quoted(guest);
+  if (item.IsScalar()) {
+    d.bridge = {item.Scalar(), d.loc};
+    if (item.Scalar().empty()) r.error(d.loc, iface + " names no bridge");
+    return d;
+  }
+  if (!item.IsMap()) {
+    r.wrong_type(d.loc, iface, "a bridge name or a mapping {bridge or tap, address, mac}", item);
+    return d;
+  }
+  std::string ctx = "in " + iface;
+  bool has_bridge = false, has_tap = false;
+  r.for_each(item, kInterfaceKeys, ctx, [&](const Entry& e) {
+    std::string what = subject(e.key, ctx);
+    if (e.key == "bridge") {
+      has_bridge = true;
+      if (auto s = r.string(e, what)) {
+        d.bridge = {*s, e.loc};
+        if (s->empty()) r.error(e.loc, iface + " names no bridge");
+      }
+    } else if (e.key == "tap") {
+      has_tap = true;
+      d.kind = InterfaceDecl::Kind::Tap;
+      d.tap_host = r.address(e, what);
+    } else if (e.key == "address") {
+      if (e.value.IsScalar() && e.value.Scalar() == "auto") {
+        d.address_auto = true;
+      } else {
+        d.address = r.prefix(e, what);
+      }
+    } else if (e.key == "mac") {
+      d.mac = r.mac(e, what);
+    }
+  });
+  if (has_bridge && has_tap) {
+    r.error(d.loc, iface + " has both \"bridge\" and \"tap\"; an interface is one or the other");
+  } else if (!has_bridge && !has_tap) {
+    r.error(d.loc, iface + " needs \"bridge\" or \"tap\"");
+  }
+  return d;
+}
+
+void read_field(Reader& r, const Entry& e, const std::string& what, const std::string& guest,
+                GuestDecl& g) {
+  const std::string& k = e.key;
+  if (k == "kernel") {
+    if (auto s = r.string(e, what)) g.kernel = {*s, e.loc};
+  } else if (k == "memory") {
+    if (auto s = r.string(e, what)) g.memory = {*s, e.loc};
+  } else if (k == "cpus") {
+    if (auto n = r.integer(e, what)) g.cpus = Located<int>{*n, e.loc};
+  } else if (k == "disks") {
+    g.disks = r.string_list(e, what);
+  } else if (k == "cdroms") {
+    g.cdroms = r.string_list(e, what);
+  } else if (k == "env") {
+    g.env_loc = e.loc;
+    if (!r.is_map(e, what)) return;
+    std::string ctx = "in env" + (guest.empty() ? std::string(" of defaults") : " of guest " + quoted(guest));
+    r.for_each(e.value, {}, ctx, [&](const Entry& v) {
+      if (auto s = r.string(v, subject(v.key, ctx))) g.env.emplace_back(v.key, *s);
+    });
+  } else if (k == "single_user") {
+    if (auto b = r.boolean(e, what)) g.single_user = *b;
+  } else if (k == "verbose") {
+    if (auto b = r.boolean(e, what)) g.verbose = *b;
+  } else if (k == "writable_kernel") {
+    if (auto b = r.boolean(e, what)) g.writable_kernel = *b;
+  } else if (k == "interfaces") {
+    g.interfaces_loc = e.loc;
+    if (!r.is_list(e, what)) return;
+    for (const auto& item : e.value)
+      g.interfaces.push_back(read_interface(r, item, g.interfaces.size(), guest));
+  } else if (k == "startup") {
+    if (auto s = r.string(e, what)) g.startup = *s;
+  } else if (k == "shutdown") {
+    if (auto s = r.string(e, what)) g.shutdown = *s;
+  } else if (k == "stop_timeout") {
+    if (auto d = r.duration(e, what)) g.stop_timeout = *d;
+  } else if (k == "depends_on") {
+    g.depends_on = r.string_list(e, what);
+  }
+}
+
+}  // namespace
+
+GuestFields read_guest(Reader& r, const Entry& e, const std::string& name) {
+  GuestFields out;
+  out.decl.name = name;
+  out.decl.loc = e.key_loc;
+  bool defaults = name.empty();
+  std::string ctx = defaults ? "in defaults" : "in guest " + quoted(name);
+  if (e.value.IsNull()) return out;  // `r3:` alone: a guest with every default
+  if (!e.value.IsMap()) {
+    r.wrong_type(e.loc, defaults ? "\"defaults\"" : "guest " + quoted(name), "a mapping", e.value);
+    return out;
+  }
+  r.for_each(e.value, kGuestKeys, ctx, [&](const Entry& f) {
+    if (defaults && std::find(kPerGuestOnly.begin(), kPerGuestOnly.end(), f.key) != kPerGuestOnly.end()) {
+      r.error(f.key_loc, "\"" + f.key + "\" cannot be a default: it is set per guest");
+      return;
+    }
+    out.written.insert(f.key);
+    read_field(r, f, subject(f.key, ctx), name, out.decl);
+  });
+  return out;
+}
+
+void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
+  const GuestDecl& d = defaults.decl;
+  GuestDecl& g = guest.decl;
+  for (const auto& k : defaults.written) {
+    if (guest.written.count(k)) continue;
+    if (k == "kernel") g.kernel = d.kernel;
+    else if (k == "memory") g.memory = d.memory;
+    else if (k == "cpus") g.cpus = d.cpus;
+    else if (k == "disks") g.disks = d.disks;
+    else if (k == "cdroms") g.cdroms = d.cdroms;
+    else if (k == "env") g.env = d.env, g.env_loc = d.env_loc;
+    else if (k == "single_user") g.single_user = d.single_user;
+    else if (k == "verbose") g.verbose = d.verbose;
+    else if (k == "writable_kernel") g.writable_kernel = d.writable_kernel;
+    else if (k == "startup") g.startup = d.startup;
+    else if (k == "shutdown") g.shutdown = d.shutdown;
+    else if (k == "stop_timeout") g.stop_timeout = d.stop_timeout;
+  }
+}
+
+}  // namespace vklab::topology::detail

@@ -1,0 +1,234 @@
+#include "topology/plan_json.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace vklab::topology {
+namespace {
+
+using nlohmann::json;
+using Op = HostStep::Op;
+
+constexpr Op kOps[] = {Op::LoadModule, Op::EnableVkernel, Op::CreateBridge,
+                       Op::AddAddress, Op::CreateTap,     Op::AddMember,
+                       Op::LinkUp,     Op::RemoveMember,  Op::DestroyLink};
+
+json step_json(const HostStep& s) {
+  json j = {{"op", op_name(s.op)}, {"origin", s.origin}};
+  if (!s.ifname.empty()) j["ifname"] = s.ifname;
+  if (!s.member.empty()) j["member"] = s.member;
+  if (!s.module.empty()) j["module"] = s.module;
+  if (s.address) j["address"] = s.address->str();
+  if (s.foreign) j["foreign"] = true;
+  return j;
+}
+
+json check_json(const CheckDecl& c) {
+  json j = {{"from", c.from.value},
+            {"kind", c.kind == CheckDecl::Kind::Ping ? "ping" : "tcp"},
+            {"target", c.target.value.str()},
+            {"expect", c.expect_reachable ? "reachable" : "unreachable"},
+            {"loc", c.loc.str()}};
+  if (c.kind == CheckDecl::Kind::Tcp) j["port"] = c.port;
+  return j;
+}
+
+// Reading: a small checked accessor that records the first error.
+struct Reader {
+  std::string err;
+  std::string str(const json& j, const char* key, const std::string& ctx, bool required = true) {
+    auto it = j.find(key);
+    if (it == j.end()) {
+      if (required && err.empty()) err = ctx + ": missing \"" + key + "\"";
+      return "";
+    }
+    if (!it->is_string()) {
+      if (err.empty()) err = ctx + ": \"" + key + "\" is not a string";
+      return "";
+    }
+    return it->get<std::string>();
+  }
+  int64_t num(const json& j, const char* key, const std::string& ctx) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) {
+      if (err.empty()) err = ctx + ": \"" + key + "\" is not an integer";
+      return 0;
+    }
+    return it->get<int64_t>();
+  }
+  const json& arr(const json& j, const char* key, const std::string& ctx) {
+    static const json empty = json::array();
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) {
+      if (err.empty()) err = ctx + ": \"" + key + "\" is not a list";
+      return empty;
+    }
+    return *it;
+  }
+};
+
+HostStep read_step(Reader& r, const json& j, const std::string& ctx) {
+  HostStep s;
+  if (!j.is_object()) {
+    if (r.err.empty()) r.err = ctx + ": not an object";
+    return s;
+  }
+  std::string op = r.str(j, "op", ctx);
+  bool found = false;
+  for (Op o : kOps)
+    if (op == op_name(o)) s.op = o, found = true;
+  if (!found && r.err.empty()) r.err = ctx + ": unknown op \"" + op + "\"";
+  s.origin = r.str(j, "origin", ctx);
+  s.ifname = r.str(j, "ifname", ctx, false);
+  s.member = r.str(j, "member", ctx, false);
+  s.module = r.str(j, "module", ctx, false);
+  std::string a = r.str(j, "address", ctx, false);
+  if (!a.empty()) {
+    s.address = Ipv4Prefix::parse(a);
+    if (!s.address && r.err.empty()) r.err = ctx + ": bad address \"" + a + "\"";
+  }
+  s.foreign = j.value("foreign", false);
+  return s;
+}
+
+}  // namespace
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::LoadModule: return "load-module";
+    case Op::EnableVkernel: return "enable-vkernel";
+    case Op::CreateBridge: return "create-bridge";
+    case Op::AddAddress: return "add-address";
+    case Op::CreateTap: return "create-tap";
+    case Op::AddMember: return "add-member";
+    case Op::LinkUp: return "link-up";
+    case Op::RemoveMember: return "remove-member";
+    case Op::DestroyLink: return "destroy-link";
+  }
+  return "?";
+}
+
+const char* target_name(Target t) { return t == Target::Linux ? "linux" : "dragonfly"; }
+const char* network_name(NetworkMode m) { return m == NetworkMode::Isolated ? "isolated" : "host"; }
+
+json plan_to_json(const Plan& plan) {
+  json j;
+  j["lab"] = plan.lab;
+  j["description"] = plan.description;
+  j["target"] = target_name(plan.target);
+  j["network"] = network_name(plan.network);
+  j["state_dir"] = plan.state_dir;
+  j["setup"] = json::array();
+  for (const auto& s : plan.setup) j["setup"].push_back(step_json(s));
+  j["teardown"] = json::array();
+  for (const auto& s : plan.teardown) j["teardown"].push_back(step_json(s));
+  j["files"] = json::array();
+  for (const auto& f : plan.files)
+    j["files"].push_back({{"path", f.path}, {"content", f.content}, {"mode", f.mode}});
+  j["guests"] = json::array();
+  for (const auto& g : plan.guests) {
+    json gj = {{"name", g.name},
+               {"argv", g.cmdline.argv()},
+               {"bundled", g.bundled},
+               {"pidfile", g.pidfile},
+               {"console_log", g.console_log},
+               {"stop_timeout_ms", g.stop_timeout.count()},
+               {"depends_on", g.depends_on},
+               {"ifaces", json::array()}};
+    for (const auto& i : g.ifaces) {
+      json ij = {{"index", i.index}, {"tap", i.tap}};
+      if (!i.bridge.empty()) ij["bridge"] = i.bridge, ij["bridge_decl"] = i.bridge_decl;
+      if (i.address) ij["address"] = i.address->str();
+      if (i.host_address) ij["host_address"] = i.host_address->str();
+      gj["ifaces"].push_back(ij);
+    }
+    j["guests"].push_back(gj);
+  }
+  j["checks"] = json::array();
+  for (const auto& c : plan.checks) j["checks"].push_back(check_json(c));
+  return j;
+}
+
+Result<Plan> plan_from_json(const json& j) {
+  if (!j.is_object()) return make_error("plan: not a JSON object");
+  Reader r;
+  Plan p;
+  p.lab = r.str(j, "lab", "plan");
+  p.description = r.str(j, "description", "plan", false);
+  std::string t = r.str(j, "target", "plan");
+  if (t == "linux") p.target = Target::Linux;
+  else if (t == "dragonfly") p.target = Target::DragonFly;
+  else if (r.err.empty()) r.err = "plan: unknown target \"" + t + "\"";
+  p.network = r.str(j, "network", "plan") == "host" ? NetworkMode::Host : NetworkMode::Isolated;
+  p.state_dir = r.str(j, "state_dir", "plan");
+  for (const auto& s : r.arr(j, "setup", "plan")) p.setup.push_back(read_step(r, s, "plan setup"));
+  for (const auto& s : r.arr(j, "teardown", "plan"))
+    p.teardown.push_back(read_step(r, s, "plan teardown"));
+  for (const auto& f : r.arr(j, "files", "plan")) {
+    PlanFile pf;
+    pf.path = r.str(f, "path", "plan file");
+    pf.content = r.str(f, "content", "plan file");
+    pf.mode = static_cast<int>(r.num(f, "mode", "plan file"));
+    p.files.push_back(pf);
+  }
+  for (const auto& gj : r.arr(j, "guests", "plan")) {
+    if (!gj.is_object()) return make_error("plan: guest is not an object");
+    GuestLaunch g;
+    g.name = r.str(gj, "name", "plan guest");
+    const std::string ctx = "plan guest " + g.name;
+    std::vector<std::string> argv;
+    for (const auto& a : r.arr(gj, "argv", ctx)) {
+      if (!a.is_string()) return make_error(ctx + ": argv holds a non-string");
+      argv.push_back(a.get<std::string>());
+    }
+    if (!r.err.empty()) return make_error(r.err);
+    auto cmd = vkernel::Cmdline::parse(argv);
+    if (!cmd) return make_error(ctx + ": " + cmd.error().message);
+    g.cmdline = std::move(cmd.value());
+    g.bundled = gj.value("bundled", false);
+    g.pidfile = r.str(gj, "pidfile", ctx);
+    g.console_log = r.str(gj, "console_log", ctx);
+    g.stop_timeout = std::chrono::milliseconds(r.num(gj, "stop_timeout_ms", ctx));
+    for (const auto& d : r.arr(gj, "depends_on", ctx))
+      if (d.is_string()) g.depends_on.push_back(d.get<std::string>());
+    for (const auto& ij : r.arr(gj, "ifaces", ctx)) {
+      GuestIface gi;
+      gi.index = static_cast<int>(r.num(ij, "index", ctx));
+      gi.tap = r.str(ij, "tap", ctx);
+      gi.bridge = r.str(ij, "bridge", ctx, false);
+      gi.bridge_decl = r.str(ij, "bridge_decl", ctx, false);
+      if (auto a = r.str(ij, "address", ctx, false); !a.empty()) gi.address = Ipv4Prefix::parse(a);
+      if (auto a = r.str(ij, "host_address", ctx, false); !a.empty()) gi.host_address = Ipv4::parse(a);
+      g.ifaces.push_back(gi);
+    }
+    p.guests.push_back(std::move(g));
+  }
+  for (const auto& cj : r.arr(j, "checks", "plan")) {
+    CheckDecl c;
+    c.from.value = r.str(cj, "from", "plan check");
+    c.kind = r.str(cj, "kind", "plan check") == "tcp" ? CheckDecl::Kind::Tcp : CheckDecl::Kind::Ping;
+    auto target = Ipv4::parse(r.str(cj, "target", "plan check"));
+    if (!target && r.err.empty()) r.err = "plan check: bad target";
+    if (target) c.target.value = *target;
+    c.expect_reachable = r.str(cj, "expect", "plan check") != "unreachable";
+    if (c.kind == CheckDecl::Kind::Tcp) c.port = static_cast<int>(r.num(cj, "port", "plan check"));
+    c.loc.file = r.str(cj, "loc", "plan check", false);
+    p.checks.push_back(c);
+  }
+  if (!r.err.empty()) return make_error(r.err);
+  return p;
+}
+
+std::string Plan::digest() const {
+  const std::string s = plan_to_json(*this).dump();
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace vklab::topology
