@@ -1,0 +1,28 @@
+// The bundled Linux guest: `vkernel [vkernel(7) options]`.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "vkernel/cmdline.h"
+#include "vkernel/guest.h"
+
+using namespace vklab::vkernel;
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto c = Cmdline::parse(args);
+  if (!c) {
+    std::fprintf(stderr, "%s\n", c.error().message.c_str());
+    return kExitUsage;
+  }
+  if (c->help) {
+    std::fputs(usage("vkernel").c_str(), stdout);
+    return 0;
+  }
+  auto o = GuestOptions::from(c.value());
+  if (!o) {
+    std::fprintf(stderr, "vkernel: %s\n", o.error().message.c_str());
+    return kExitUsage;
+  }
+  return run_guest(c.value(), o.value());
+}

@@ -1,0 +1,307 @@
+#include "vkernel/init.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "common/text.h"
+
+namespace vklab::vkernel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+/// The init process's state: who it is waiting for, and what it was asked.
+class Init {
+ public:
+  explicit Init(const InitConfig& cfg) : cfg_(cfg) {}
+  [[noreturn]] void run();
+
+ private:
+  void say(const std::string& msg) {
+    std::string line = cfg_.name + ": init: " + msg + "\n";
+    [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, line.data(), line.size());
+  }
+  void setup_process();
+  void setup_mounts();
+  pid_t spawn(const char* argv0, const std::string& script);
+  void spawn_console();
+  /// Handles signals until `pid` exits (true), `deadline` passes or a halt
+  /// is requested while `stop_on_halt` (false). pid 0 = until no child is left.
+  bool wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt);
+  void reap();
+  [[noreturn]] void halt();
+
+  const InitConfig& cfg_;
+  int sigfd_ = -1;
+  bool halt_requested_ = false;
+  bool children_left_ = true;
+  pid_t waited_ = 0;
+  bool waited_done_ = false;
+  pid_t console_ = 0;
+  Clock::time_point console_respawn_{};
+  bool console_ok_ = false;
+};
+
+void Init::setup_process() {
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
+  sigset_t mine;
+  sigemptyset(&mine);
+  for (int s : {SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mine, s);
+  sigfd_ = signalfd(-1, &mine, SFD_CLOEXEC | SFD_NONBLOCK);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // the guest never outlives its vkernel process
+  prctl(PR_SET_NAME, "init");
+  setsid();
+  for (const auto& [k, v] : cfg_.env) setenv(k.c_str(), v.c_str(), 1);
+  if (!getenv("PATH")) setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  setenv("HOSTNAME", cfg_.name.c_str(), 1);
+  if (chdir("/") < 0) say(std::string("chdir /: ") + std::strerror(errno));
+}
+
+void Init::setup_mounts() {
+  if (unshare(CLONE_NEWNS) < 0) {
+    say(std::string("mount namespace: ") + std::strerror(errno));
+    return;
+  }
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+    say(std::string("make / private: ") + std::strerror(errno));
+  struct M {
+    const char* src;
+    const char* dst;
+    const char* type;
+    unsigned long flags;
+    const char* data;
+  };
+  const M mounts[] = {
+      {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr},
+      {"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr},
+      {"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+      {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
+  };
+  for (const M& m : mounts)
+    if (mount(m.src, m.dst, m.type, m.flags, m.data) < 0)
+      say(std::string("mount ") + m.dst + ": " + std::strerror(errno));
+}
+
+pid_t Init::spawn(const char* argv0, const std::string& script) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0) {
+      dup2(null, STDIN_FILENO);
+      if (null > 2) ::close(null);
+    }
+    execl("/bin/sh", argv0, "-c", script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (pid < 0) say(std::string("fork: ") + std::strerror(errno));
+  return pid;
+}
+
+void Init::spawn_console() {
+  console_ = fork();
+  if (console_ == 0) {
+    setsid();
+    ioctl(STDIN_FILENO, TIOCSCTTY, 1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    std::string ps1 = cfg_.name + "# ";
+    setenv("PS1", ps1.c_str(), 1);
+    execl("/bin/sh", "-sh", "-i", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (console_ < 0) console_ = 0;
+  console_respawn_ = Clock::now() + std::chrono::seconds(1);
+}
+
+void Init::reap() {
+  for (;;) {
+    int status = 0;
+    pid_t p = waitpid(-1, &status, WNOHANG);
+    if (p == 0) return;
+    if (p < 0) {
+      if (errno == ECHILD) children_left_ = false;
+      return;
+    }
+    if (p == waited_) waited_done_ = true;
+    if (p == console_) console_ = 0;
+  }
+}
+
+bool Init::wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt) {
+  waited_ = pid;
+  waited_done_ = false;
+  children_left_ = true;
+  for (;;) {
+    reap();
+    if (pid != 0 && waited_done_) return true;
+    if (pid == 0 && !children_left_) return true;
+    if (stop_on_halt && halt_requested_) return false;
+    if (console_ok_ && console_ == 0 && !halt_requested_ && Clock::now() >= console_respawn_)
+      spawn_console();
+    int timeout = -1;
+    auto now = Clock::now();
+    if (deadline != Clock::time_point::max()) {
+      if (now >= deadline) return false;
+      timeout = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    }
+    if (console_ok_ && console_ == 0 && !halt_requested_) timeout = 1000;
+    pollfd p{sigfd_, POLLIN, 0};
+    if (poll(&p, 1, timeout) <= 0) continue;
+    signalfd_siginfo si;
+    while (::read(sigfd_, &si, sizeof si) == sizeof si) {
+      if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true;
+    }
+  }
+}
+
+void Init::halt() {
+  using namespace std::chrono;
+  say("halt requested");
+  if (!cfg_.single_user && !cfg_.rc_shutdown.empty()) {
+    say("running shutdown commands (timeout " + format_duration(cfg_.shutdown_timeout) + ")");
+    pid_t pid = spawn("rc.shutdown", cfg_.rc_shutdown);
+    if (pid > 0 && !wait_for(pid, Clock::now() + cfg_.shutdown_timeout, false)) {
+      say("shutdown commands timed out after " + format_duration(cfg_.shutdown_timeout) +
+          ", killed");
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+  }
+  say("sending SIGTERM to all processes");
+  kill(-1, SIGTERM);
+  auto t0 = Clock::now();
+  if (!wait_for(0, t0 + cfg_.term_wait, false)) {
+    say("some processes would not die after " + format_duration(cfg_.term_wait) +
+        "; sending SIGKILL");
+    kill(-1, SIGKILL);
+    if (!wait_for(0, Clock::now() + cfg_.kill_wait, false)) say("some processes are unkillable");
+  }
+  sync();
+  say("halted");
+  _exit(0);
+}
+
+void Init::run() {
+  setup_process();
+  if (cfg_.go_fd >= 0) {
+    char c;
+    while (::read(cfg_.go_fd, &c, 1) < 0 && errno == EINTR) {
+    }
+    ::close(cfg_.go_fd);
+  }
+  setup_mounts();
+  if (cfg_.verbose) say("pid " + std::to_string(getpid()) + ", mounts ready");
+  if (cfg_.single_user) {
+    say("single user: no startup commands");
+  } else if (!cfg_.rc.empty()) {
+    if (cfg_.verbose) say("running startup commands");
+    pid_t pid = spawn("rc", cfg_.rc);
+    if (pid > 0) wait_for(pid, Clock::time_point::max(), true);
+  }
+  if (cfg_.booted_fd >= 0 && !halt_requested_) {
+    [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, "booted\n", 7);
+    ::close(cfg_.booted_fd);
+  }
+  console_ok_ = isatty(STDIN_FILENO);
+  if (console_ok_ && !halt_requested_) spawn_console();
+  while (!halt_requested_) wait_for(-1, Clock::time_point::max(), true);
+  halt();
+}
+
+}  // namespace
+
+void run_init(const InitConfig& cfg) {
+  Init init(cfg);
+  init.run();
+}
+
+std::vector<RcCommand> split_rc(std::string_view script,
+                                const std::function<bool(const std::string&)>& complete) {
+  std::vector<std::string> lines;
+  for (size_t start = 0; start <= script.size();) {
+    size_t nl = script.find('\n', start);
+    if (nl == std::string_view::npos) nl = script.size();
+    lines.emplace_back(script.substr(start, nl - start));
+    start = nl + 1;
+  }
+  std::vector<RcCommand> out;
+  for (size_t i = 0; i < lines.size();) {
+    std::string t = trim(lines[i]);
+    if (t.empty() || t[0] == '#') {
+      ++i;
+      continue;
+    }
+    std::string text = lines[i];
+    size_t j = i;
+    auto continued = [](const std::string& t) {  // ends with an unescaped '\\'
+      size_t n = 0;
+      while (n < t.size() && t[t.size() - 1 - n] == '\\') ++n;
+      return n % 2 == 1;
+    };
+    while (j + 1 < lines.size() && (continued(text) || !complete(text))) text += "\n" + lines[++j];
+    out.push_back({static_cast<int>(i + 1), text});
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string rc_wrapper(std::string_view name, std::string_view what,
+                       const std::vector<RcCommand>& cmds) {
+  std::string s = "vklab_failed() { echo \"" + std::string(name) + ": " + std::string(what) +
+                  ": line $1: exit $2: $3\" >&2; }\n";
+  for (const auto& c : cmds) {
+    std::string first = trim(c.text.substr(0, c.text.find('\n')));
+    s += "{\n" + c.text + "\n} || vklab_failed " + std::to_string(c.line) + " $? " +
+         shell_quote(first) + "\n";
+  }
+  return s;
+}
+
+bool sh_complete(const std::string& text) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    execl("/bin/sh", "sh", "-n", "-c", text.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (pid < 0) return true;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace vklab::vkernel

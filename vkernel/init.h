@@ -1,0 +1,66 @@
+// init: PID 1 of a Linux guest.
+//
+// Runs in the guest's new PID namespace (and the guest's network, UTS and
+// IPC namespaces, entered by its parent). It makes its own mount namespace
+// with a private /proc, /sys, /tmp and /run; runs the startup commands;
+// tells its parent it has booted; gives a terminal console a shell; reaps
+// every orphan; and on SIGUSR1/SIGUSR2 halts like init(8): shutdown
+// commands (bounded), SIGTERM to every process, a bounded wait, SIGKILL to
+// the rest, sync, exit 0.
+//
+// Startup and shutdown commands run in ONE /bin/sh (so `cd` and variables
+// carry over), each complete command in its own `{ … } || report` group:
+// a failing command is reported on the console with its line number and
+// the script goes on, like rc. A command spanning several lines (if/for,
+// here-documents, trailing '\') stays one group: lines are joined until
+// `sh -n` accepts them.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vklab::vkernel {
+
+struct InitConfig {
+  std::string name;          ///< the guest's name, prefix of every console line
+  std::string rc;            ///< startup script, already wrapped (rc_wrapper), "" = none
+  std::string rc_shutdown;   ///< shutdown script, already wrapped, "" = none
+  bool single_user = false;  ///< -s: no startup and no shutdown commands
+  bool verbose = false;      ///< -v
+  std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(120)};
+  std::chrono::milliseconds term_wait{std::chrono::seconds(10)};   ///< SIGTERM → SIGKILL
+  std::chrono::milliseconds kill_wait{std::chrono::seconds(10)};   ///< SIGKILL → give up
+  std::vector<std::pair<std::string, std::string>> env;  ///< -e variables, set in order
+  int go_fd = -1;      ///< read end: init starts when the parent writes a byte
+  int booted_fd = -1;  ///< write end: init writes "booted\n" once the startup commands ran
+};
+
+/// Runs as PID 1; never returns (exit 0 after a clean halt).
+[[noreturn]] void run_init(const InitConfig& cfg);
+
+/// One complete command of a script and the line it starts on (1-based).
+struct RcCommand {
+  int line = 0;
+  std::string text;
+  bool operator==(const RcCommand&) const = default;
+};
+
+/// Splits a script into complete commands: blank and comment-only lines are
+/// skipped, a command grows line by line until `complete` accepts it. When
+/// it never does (a syntax error), the rest of the script is one command.
+std::vector<RcCommand> split_rc(std::string_view script,
+                                const std::function<bool(const std::string&)>& complete);
+
+/// The /bin/sh text that runs `cmds` in one shell and reports each failing
+/// one as "<name>: <what>: line N: exit S: <first line of the command>".
+std::string rc_wrapper(std::string_view name, std::string_view what,
+                       const std::vector<RcCommand>& cmds);
+
+/// True when `/bin/sh -n` accepts `text` (a complete command list).
+bool sh_complete(const std::string& text);
+
+}  // namespace vklab::vkernel
