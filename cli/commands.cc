@@ -6,12 +6,24 @@ namespace vklab::cli {
 Runner setup_validate(CLI::App&);
 Runner setup_plan(CLI::App&);
 Runner setup_graph(CLI::App&);
+Runner setup_up(CLI::App&);
+Runner setup_down(CLI::App&);
+Runner setup_status(CLI::App&);
+Runner setup_ls(CLI::App&);
+Runner setup_console(CLI::App&);
+Runner setup_exec(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"validate", "Check a lab file and report every problem with its file:line:col", setup_validate},
       {"plan", "Print what `up` would do: host steps, guest command lines, teardown", setup_plan},
       {"graph", "Draw the lab: guests, bridges and vkeN links (dot, svg, png)", setup_graph},
+      {"up", "Bring a lab up: start labd, boot every guest, show the guest table", setup_up},
+      {"down", "Take a lab down: clean halts (SIGKILL after stop_timeout), remove everything", setup_down},
+      {"status", "Show a lab's guests: state, pid, uptime, interfaces, last console line", setup_status},
+      {"ls", "List the labs on this host", setup_ls},
+      {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},
+      {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
   };
   return table;
 }

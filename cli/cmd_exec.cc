@@ -1,0 +1,78 @@
+// vklab exec [--lab LAB] GUEST -- CMD…   run CMD inside a Linux guest
+// vklab exec [--lab LAB] --host -- CMD…  run CMD in the lab's namespace
+//
+// setns() into the guest init's net, uts, ipc, pid and mount namespaces
+// (or the lab's netns bind mount), then fork/exec; stdin/stdout/stderr and
+// the exit status pass through.
+#include <iostream>
+
+#include "cli/cli.h"
+#include "labd/netns.h"
+#include "labd/state.h"
+
+namespace vklab::cli {
+
+Runner setup_exec(CLI::App& sub) {
+  struct Opts {
+    std::string lab, guest;
+    bool host = false;
+    std::vector<std::string> cmd;
+  };
+  auto o = std::make_shared<Opts>();
+  sub.add_option("--lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_flag("--host", o->host, "run in the lab's host-side namespace instead of a guest");
+  sub.add_option("guest", o->guest, "guest name");
+  sub.add_option("cmd", o->cmd, "command and arguments (after --)");
+  sub.positionals_at_end();
+  return [o] {
+    if (!o->cmd.empty() && o->cmd.front() == "--") o->cmd.erase(o->cmd.begin());
+    if (o->host && !o->guest.empty() && o->guest != "--") o->cmd.insert(o->cmd.begin(), o->guest);
+    if (o->cmd.empty() || (!o->host && o->guest.empty())) {
+      std::cerr << "vklab: usage: vklab exec [--lab LAB] GUEST -- CMD… | --host -- CMD…\n";
+      return static_cast<int>(kExitUsage);
+    }
+    int exit = kExitOk;
+    std::string lab = resolve_lab(o->lab, exit);
+    if (exit != kExitOk) return exit;
+    if (lab.empty()) {
+      std::cerr << "vklab: no lab is running\n";
+      return static_cast<int>(kExitFailure);
+    }
+    labd::StateDir dir{labd::state_root() + "/" + lab};
+    auto st = labd::read_state(dir.state_json());
+    if (!st) {
+      std::cerr << "vklab: " << lab << ": not running\n";
+      return static_cast<int>(kExitFailure);
+    }
+    labd::NsTarget ns;
+    if (o->host) {
+      if (st->isolated) ns.files = {dir.netns()};
+    } else {
+      const labd::GuestRecord* g = st->find(o->guest);
+      if (!g) {
+        std::cerr << "vklab: " << lab << ": no guest named " << o->guest << "\n";
+        return static_cast<int>(kExitUsage);
+      }
+      if (!g->bundled) {
+        std::cerr << "vklab: " << g->name
+                  << ": exec is not supported for this kernel (only the bundled Linux guest)\n";
+        return static_cast<int>(kExitFailure);
+      }
+      const labd::ProcId& k = g->kernel.valid() ? g->kernel : g->proc;
+      auto init = labd::alive(k) ? labd::find_guest_init(k.pid) : std::nullopt;
+      if (g->state != labd::GuestState::Up || !init) {
+        std::cerr << "vklab: " << g->name << ": not running (" << labd::state_name(g->state) << ")\n";
+        return static_cast<int>(kExitFailure);
+      }
+      ns = labd::guest_namespaces(*init);
+    }
+    auto rc = labd::run_in_namespaces(ns, o->cmd);
+    if (!rc) {
+      std::cerr << "vklab: " << rc.error().message << "\n";
+      return static_cast<int>(kExitFailure);
+    }
+    return *rc;  // the command's own status passes through
+  };
+}
+
+}  // namespace vklab::cli

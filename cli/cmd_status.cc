@@ -1,0 +1,154 @@
+// vklab status [LAB] [--json]
+//
+// Read from state.json (no labd needed): guests with state, pid, uptime,
+// interfaces, addresses and last console line; says when labd is gone.
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.h"
+#include "labd/state.h"
+#include "topology/plan_json.h"
+
+namespace vklab::cli {
+namespace {
+
+std::string last_console_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  auto size = static_cast<long long>(in.tellg());
+  long long from = size > 4096 ? size - 4096 : 0;
+  in.seekg(from);
+  std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string last;
+  std::istringstream ls(tail);
+  for (std::string line; std::getline(ls, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+std::string uptime(const labd::GuestRecord& g) {
+  if (g.ready_ms == 0 || g.stopped_ms != 0) return "-";
+  int64_t s = (labd::now_ms() - g.ready_ms) / 1000;
+  std::ostringstream o;
+  if (s >= 3600) o << s / 3600 << "h" << (s % 3600) / 60 << "m";
+  else if (s >= 60) o << s / 60 << "m" << s % 60 << "s";
+  else o << s << "s";
+  return o.str();
+}
+
+nlohmann::json status_json(const labd::LabState& st, const topology::Plan* plan) {
+  nlohmann::json j = labd::state_to_json(st);
+  j["labd_alive"] = labd::alive(st.labd);
+  for (auto& g : j["guests"]) {
+    const topology::GuestLaunch* gl = plan ? plan->find_guest(g["name"].get<std::string>()) : nullptr;
+    nlohmann::json ifs = nlohmann::json::array();
+    if (gl) {
+      for (const auto& i : gl->ifaces)
+        ifs.push_back({{"vke", "vke" + std::to_string(i.index)},
+                       {"tap", i.tap},
+                       {"bridge", i.bridge},
+                       {"bridge_name", i.bridge_decl},
+                       {"address", i.address ? i.address->str() : ""}});
+      g["last_console_line"] = last_console_line(gl->console_log);
+    }
+    g["interfaces"] = ifs;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::optional<topology::Plan> read_plan_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  auto plan = topology::plan_from_json(j);
+  if (!plan) return std::nullopt;
+  return std::move(*plan);
+}
+
+void print_guest_table(std::ostream& out, const labd::LabState& st, const topology::Plan* plan,
+                       bool last_line) {
+  out << std::left << std::setw(16) << "GUEST" << std::setw(10) << "STATE" << std::setw(9) << "PID"
+      << std::setw(8) << "UPTIME" << std::setw(34) << "INTERFACE" << "ADDRESS\n";
+  for (const auto& g : st.guests) {
+    const topology::GuestLaunch* gl = plan ? plan->find_guest(g.name) : nullptr;
+    std::string pid = g.kernel.valid() ? std::to_string(g.kernel.pid)
+                      : g.proc.valid() ? std::to_string(g.proc.pid)
+                                       : "-";
+    if (labd::is_terminal(g.state)) pid = "-";
+    std::vector<std::pair<std::string, std::string>> ifs;
+    if (gl)
+      for (const auto& i : gl->ifaces) {
+        std::string path = "vke" + std::to_string(i.index) + " → " + i.tap;
+        if (!i.bridge.empty()) path += " → " + i.bridge + " (" + i.bridge_decl + ")";
+        else if (i.host_address) path += " (host " + i.host_address->str() + ")";
+        ifs.emplace_back(path, i.address ? i.address->str() : "-");
+      }
+    if (ifs.empty()) ifs.emplace_back("-", "-");
+    for (size_t k = 0; k < ifs.size(); ++k) {
+      if (k == 0)
+        out << std::setw(16) << g.name << std::setw(10) << labd::state_name(g.state) << std::setw(9) << pid
+            << std::setw(8) << uptime(g);
+      else
+        out << std::setw(43) << "";
+      // setw counts bytes; the arrows are 3 bytes each.
+      int arrows = 0;
+      for (size_t p = 0; (p = ifs[k].first.find("→", p)) != std::string::npos; p += 3) ++arrows;
+      out << std::setw(34 + 2 * arrows) << ifs[k].first << ifs[k].second << "\n";
+    }
+    if (!g.error.empty()) out << std::setw(16) << "" << "error: " << g.error << "\n";
+    if (last_line && gl) {
+      std::string l = last_console_line(gl->console_log);
+      if (!l.empty()) out << std::setw(16) << "" << "console: " << l << "\n";
+    }
+  }
+}
+
+Runner setup_status(CLI::App& sub) {
+  struct Opts {
+    std::string lab;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub.add_option("lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_flag("--json", o->json, "machine-readable output");
+  return [o] {
+    int exit = kExitOk;
+    std::string lab = resolve_lab(o->lab, exit);
+    if (exit != kExitOk) return exit;
+    if (lab.empty()) {
+      std::cerr << "vklab: no lab is running\n";
+      return static_cast<int>(kExitFailure);
+    }
+    labd::StateDir dir{labd::state_root() + "/" + lab};
+    auto st = labd::read_state(dir.state_json());
+    if (!st) {
+      std::cerr << "vklab: " << lab << ": not running\n";
+      return static_cast<int>(kExitFailure);
+    }
+    auto plan = read_plan_file(dir.plan_json());
+    if (o->json) {
+      std::cout << status_json(*st, plan ? &*plan : nullptr).dump(2) << "\n";
+      return static_cast<int>(kExitOk);
+    }
+    bool up = labd::alive(st->labd);
+    std::cout << lab << ": " << labd::phase_name(st->phase)
+              << (up ? " (labd pid " + std::to_string(st->labd.pid) + ")"
+                     : " — labd is gone; `vklab down " + lab + "` cleans up")
+              << "\n";
+    if (!st->error.empty()) std::cout << "error: " << st->error << "\n";
+    print_guest_table(std::cout, *st, plan ? &*plan : nullptr, true);
+    return static_cast<int>(kExitOk);
+  };
+}
+
+}  // namespace vklab::cli

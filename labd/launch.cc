@@ -1,0 +1,121 @@
+#include "labd/launch.h"
+
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace vklab::labd {
+
+Result<Launched> launch(const std::vector<std::string>& argv, bool readiness) {
+  if (argv.empty()) return make_error("launch: empty argv");
+  int master = -1, slave = -1;
+  struct winsize ws {};
+  ws.ws_row = 24;
+  ws.ws_col = 80;
+  if (::openpty(&master, &slave, nullptr, nullptr, &ws) != 0)
+    return make_error(std::string("openpty: ") + std::strerror(errno));
+  int errpipe[2];
+  if (::pipe2(errpipe, O_CLOEXEC) != 0) {
+    ::close(master);
+    ::close(slave);
+    return make_error(std::string("pipe: ") + std::strerror(errno));
+  }
+  int ready[2] = {-1, -1};
+  if (readiness && ::pipe2(ready, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(master);
+    ::close(slave);
+    ::close(errpipe[0]);
+    ::close(errpipe[1]);
+    return make_error(std::string("pipe: ") + std::strerror(e));
+  }
+  std::vector<char*> av;
+  for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+  av.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    ::close(master);
+    ::close(slave);
+    ::close(errpipe[0]);
+    ::close(errpipe[1]);
+    return make_error(std::string("fork: ") + std::strerror(e));
+  }
+  if (pid == 0) {
+    ::setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    ::dup2(slave, 0);
+    ::dup2(slave, 1);
+    ::dup2(slave, 2);
+    if (readiness) {
+      // Move the pipe's write end to kReadyFd without clobbering errpipe.
+      int w = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
+      int ep = ::fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
+      ::dup2(w, kReadyFd);  // dup2 leaves the new fd open across exec
+      errpipe[1] = ep;
+      ::setenv(kReadyFdVar, std::to_string(kReadyFd).c_str(), 1);
+      ::close_range(kReadyFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+    } else {
+      ::unsetenv(kReadyFdVar);
+      ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    }
+    ::fcntl(errpipe[1], F_SETFD, FD_CLOEXEC);
+    ::execv(av[0], av.data());
+    int e = errno;
+    (void)!::write(errpipe[1], &e, sizeof e);
+    _exit(127);
+  }
+  ::close(slave);
+  ::close(errpipe[1]);
+  if (ready[1] >= 0) ::close(ready[1]);
+  int e = 0;
+  ssize_t n;
+  do n = ::read(errpipe[0], &e, sizeof e);
+  while (n < 0 && errno == EINTR);
+  ::close(errpipe[0]);
+  if (n == static_cast<ssize_t>(sizeof e)) {
+    ::close(master);
+    if (ready[0] >= 0) ::close(ready[0]);
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return make_error(argv[0] + ": " + std::strerror(e));
+  }
+  ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  if (ready[0] >= 0) ::fcntl(ready[0], F_SETFL, ::fcntl(ready[0], F_GETFL) | O_NONBLOCK);
+  return Launched{pid, master, ready[0]};
+}
+
+std::optional<pid_t> read_pidfile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[32];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  buf[n] = 0;
+  char* end = nullptr;
+  long v = std::strtol(buf, &end, 10);
+  if (end == buf || v <= 0 || (*end && *end != '\n')) return std::nullopt;
+  return static_cast<pid_t>(v);
+}
+
+std::optional<pid_t> pidfile_ready(const std::string& path) {
+  auto pid = read_pidfile(path);
+  if (!pid || ::kill(*pid, 0) != 0) return std::nullopt;
+  return pid;
+}
+
+}  // namespace vklab::labd

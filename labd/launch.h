@@ -1,0 +1,46 @@
+// Launching a guest: fork/exec its argv with a pty as its console, and the
+// readiness checks labd polls.
+//
+// The pty slave is the guest's stdin/stdout/stderr but NOT its controlling
+// terminal: when labd dies and the master closes, no SIGHUP reaches the
+// guest, so `vklab down` can still halt it cleanly.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace vklab::labd {
+
+struct Launched {
+  pid_t pid = -1;       ///< the forked process (the kernel, or its wrapper)
+  int pty_master = -1;  ///< non-blocking, close-on-exec
+  int ready = -1;       ///< read end of the readiness pipe (non-blocking), -1 = none
+};
+
+/// The environment variable naming the readiness fd of the bundled guest
+/// (vkernel/cmdline.h kEnvReadyFdVar); it writes "ready\n" there once its
+/// startup commands ran.
+inline constexpr const char* kReadyFdVar = "VKLAB_READY_FD";
+/// The fd number the guest gets its readiness pipe on.
+inline constexpr int kReadyFd = 3;
+
+/// Forks and execs `argv` (argv[0] is the path) in its own session with a
+/// new pty as console. Returns once exec succeeded; an exec failure is an
+/// error naming the program ("/nope: No such file or directory") and the
+/// child is already reaped. With `readiness`, the child also gets a pipe
+/// at fd kReadyFd named by $VKLAB_READY_FD (the argv stays as planned).
+Result<Launched> launch(const std::vector<std::string>& argv, bool readiness = false);
+
+/// The pid written in a pidfile, when it holds one.
+std::optional<pid_t> read_pidfile(const std::string& path);
+
+/// Readiness of a kernel that is not the bundled guest: its pidfile holds
+/// a live pid. That pid, or nullopt.
+std::optional<pid_t> pidfile_ready(const std::string& path);
+
+}  // namespace vklab::labd

@@ -1,0 +1,169 @@
+#include "labd/netns.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace vklab::labd {
+namespace {
+
+std::string errno_msg(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+std::optional<ino_t> ns_inode(pid_t pid, const char* ns) {
+  struct stat st;
+  std::string p = "/proc/" + std::to_string(pid) + "/ns/" + ns;
+  if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+  return st.st_ino;
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  // Every thread's children list.
+  for (const auto& t : std::filesystem::directory_iterator(
+           "/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(t.path() / "children");
+    pid_t c;
+    while (in >> c) out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<pid_t> parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t rp = text.rfind(')');
+  if (rp == std::string::npos) return std::nullopt;
+  std::istringstream rest(text.substr(rp + 1));
+  std::string state;
+  pid_t ppid = 0;
+  if (!(rest >> state >> ppid)) return std::nullopt;
+  return ppid;
+}
+
+}  // namespace
+
+Status enter_new_netns() {
+  if (::unshare(CLONE_NEWNET) != 0) return make_error(errno_msg("unshare(CLONE_NEWNET)"));
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return make_error(errno_msg("lo: socket"));
+  struct ifreq ifr {};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  int rc = ::ioctl(s, SIOCGIFFLAGS, &ifr);
+  if (rc == 0) {
+    ifr.ifr_flags |= IFF_UP;
+    rc = ::ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  int e = errno;
+  ::close(s);
+  if (rc != 0) return make_error(std::string("lo: up: ") + std::strerror(e));
+  return {};
+}
+
+Status bind_netns(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
+  if (fd < 0) return make_error(errno_msg(path));
+  ::close(fd);
+  if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return make_error(errno_msg(path + ": bind mount"));
+  return {};
+}
+
+bool is_netns_mount(const std::string& path) {
+  struct statfs sf;
+  if (::statfs(path.c_str(), &sf) != 0) return false;
+  return sf.f_type == NSFS_MAGIC;
+}
+
+Status drop_netns(const std::string& path) {
+  // A path may carry stacked mounts after a crash; unmount until none is left.
+  for (int i = 0; i < 8 && is_netns_mount(path); ++i)
+    if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+      return make_error(errno_msg(path + ": umount"));
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return make_error(errno_msg(path));
+  return {};
+}
+
+std::optional<pid_t> find_guest_init(pid_t kernel) {
+  auto parent = parent_of(kernel);
+  if (!parent) return std::nullopt;
+  auto host_ns = ns_inode(*parent, "pid");
+  if (!host_ns) host_ns = ns_inode(getpid(), "pid");
+  std::deque<pid_t> queue{kernel};
+  for (int seen = 0; !queue.empty() && seen < 4096; ++seen) {
+    pid_t p = queue.front();
+    queue.pop_front();
+    auto ns = ns_inode(p, "pid");
+    if (ns && host_ns && *ns != *host_ns) return p;
+    for (pid_t c : children_of(p)) queue.push_back(c);
+  }
+  return std::nullopt;
+}
+
+NsTarget guest_namespaces(pid_t init) {
+  std::string base = "/proc/" + std::to_string(init) + "/ns/";
+  // mnt last: after it, the /proc paths of the others may not resolve.
+  return {{base + "net", base + "uts", base + "ipc", base + "pid", base + "mnt"}};
+}
+
+Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv) {
+  if (argv.empty()) return make_error("exec: no command");
+  std::vector<int> fds;
+  for (const auto& f : ns.files) {
+    int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::string m = errno_msg(f);
+      for (int x : fds) ::close(x);
+      return make_error(m);
+    }
+    fds.push_back(fd);
+  }
+  pid_t outer = ::fork();
+  if (outer < 0) return make_error(errno_msg("fork"));
+  if (outer == 0) {
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (::setns(fds[i], 0) != 0) {
+        std::fprintf(stderr, "vklab: %s: setns: %s\n", ns.files[i].c_str(), std::strerror(errno));
+        _exit(127);
+      }
+    }
+    // A new PID namespace applies to children only: fork once more.
+    pid_t inner = ::fork();
+    if (inner < 0) _exit(127);
+    if (inner == 0) {
+      std::vector<char*> av;
+      for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+      av.push_back(nullptr);
+      ::execvp(av[0], av.data());
+      std::fprintf(stderr, "vklab: %s: %s\n", av[0], std::strerror(errno));
+      _exit(127);
+    }
+    int st = 0;
+    while (::waitpid(inner, &st, 0) < 0 && errno == EINTR) {
+    }
+    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  }
+  for (int x : fds) ::close(x);
+  int st = 0;
+  while (::waitpid(outer, &st, 0) < 0) {
+    if (errno != EINTR) return make_error(errno_msg("waitpid"));
+  }
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+}  // namespace vklab::labd

@@ -1,0 +1,50 @@
+// Namespaces: the lab's network namespace (created and held by labd,
+// bind-mounted at <state>/netns so `nsenter --net=…` and `vklab exec
+// --host` reach it), and entering a guest's namespaces for `vklab exec`.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace vklab::labd {
+
+/// Moves the calling (single-threaded) process into a new network
+/// namespace and sets its loopback up.
+Status enter_new_netns();
+
+/// Bind-mounts the caller's network namespace at `path` (an empty file is
+/// created first). The namespace then lives as long as the mount does.
+Status bind_netns(const std::string& path);
+
+/// Unmounts (lazily) and removes a netns bind mount. Already gone: done.
+Status drop_netns(const std::string& path);
+
+/// True when `path` is a mount point of a namespace file (nsfs).
+bool is_netns_mount(const std::string& path);
+
+/// The guest's init (PID 1 of its PID namespace) as a host pid: the first
+/// descendant of `kernel` (breadth first, `kernel` itself included) whose
+/// PID namespace differs from that of `kernel`'s parent.
+std::optional<pid_t> find_guest_init(pid_t kernel);
+
+/// Which namespaces to enter.
+struct NsTarget {
+  /// Namespace files to setns() into, in order ("/proc/123/ns/net", or a
+  /// bind mount such as "<state>/netns").
+  std::vector<std::string> files;
+};
+
+/// The four namespaces of a Linux guest's init: net, uts, pid, mnt.
+NsTarget guest_namespaces(pid_t init);
+
+/// Forks; the child enters `ns` and execs `argv` (PATH searched) with the
+/// caller's stdin/stdout/stderr. Returns the command's exit status
+/// (128 + signal when it was killed, 127 when it could not be run).
+Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv);
+
+}  // namespace vklab::labd

@@ -1,0 +1,128 @@
+#include "labd/recover.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "labd/netns.h"
+#include "netsetup/applier.h"
+#include "netsetup/linux_host.h"
+#include "topology/plan_json.h"
+
+namespace vklab::labd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::map<std::string, milliseconds> stop_timeouts(const StateDir& dir) {
+  std::map<std::string, milliseconds> out;
+  std::ifstream in(dir.plan_json());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return out;
+  auto plan = topology::plan_from_json(j);
+  if (!plan) return out;
+  for (const auto& g : plan->guests) out[g.name] = g.stop_timeout;
+  return out;
+}
+
+struct Stopping {
+  const GuestRecord* rec;
+  Clock::time_point deadline;
+  bool done = false;
+};
+
+// The process that answers SIGTERM: the pidfile's kernel, else the forked one.
+const ProcId& target(const GuestRecord& g) { return alive(g.kernel) ? g.kernel : g.proc; }
+
+bool any_alive(const GuestRecord& g) { return alive(g.kernel) || alive(g.proc); }
+
+}  // namespace
+
+Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts) {
+  int lock = ::open(dir.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0) return make_error(dir.lock() + ": " + std::strerror(errno));
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock);
+    return make_error(st.lab + ": labd still holds the lab's lock");
+  }
+  auto sink = [&](const Progress& p) {
+    if (opts.sink) opts.sink(p);
+  };
+  auto timeouts = stop_timeouts(dir);
+  DownReply reply;
+  std::vector<Stopping> live;
+  auto t0 = Clock::now();
+  for (const auto& g : st.guests) {
+    if (!any_alive(g)) continue;
+    milliseconds to = opts.timeout.value_or(
+        timeouts.count(g.name) ? timeouts[g.name] : milliseconds(topology::kDefaultStopTimeout));
+    if (opts.force) {
+      signal_if_same(g.kernel, SIGKILL);
+      signal_if_same(g.proc, SIGKILL);
+    } else {
+      signal_if_same(target(g), SIGTERM);
+    }
+    live.push_back({&g, t0 + to});
+  }
+  for (;;) {
+    bool pending = false;
+    auto now = Clock::now();
+    for (auto& s : live) {
+      if (s.done) continue;
+      auto took = std::chrono::duration_cast<milliseconds>(now - t0);
+      if (!any_alive(*s.rec)) {
+        s.done = true;
+        GuestOutcome o{s.rec->name, opts.force ? GuestState::Forced : GuestState::Halted, took};
+        reply.guests.push_back(o);
+        sink({o.guest, state_name(o.state), describe(o, opts.force ? milliseconds(0) : std::chrono::duration_cast<milliseconds>(s.deadline - t0))});
+      } else if (now >= s.deadline) {
+        signal_if_same(s.rec->kernel, SIGKILL);
+        signal_if_same(s.rec->proc, SIGKILL);
+        s.done = true;
+        GuestOutcome o{s.rec->name, GuestState::Forced, took};
+        reply.guests.push_back(o);
+        sink({o.guest, state_name(o.state), describe(o, std::chrono::duration_cast<milliseconds>(s.deadline - t0))});
+      } else {
+        pending = true;
+      }
+    }
+    if (!pending) break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  // Killed processes may take a moment to leave: wait (bounded) so that
+  // nothing of the lab is left when we return.
+  for (int i = 0; i < 200; ++i) {
+    bool any = false;
+    for (const auto& s : live) any = any || any_alive(*s.rec);
+    if (!any) break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+
+  std::string err;
+  if (!st.isolated && !st.created.empty()) {
+    auto host = netsetup::LinuxHost::open();
+    if (!host) err = "netsetup: " + host.error().message;
+    else if (Status s = netsetup::teardown(**host, st.created, {st.lab}); !s) err = s.error().message;
+  }
+  if (Status s = drop_netns(dir.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
+  std::error_code ec;
+  std::filesystem::remove_all(dir.dir, ec);
+  if (ec) err += (err.empty() ? "" : "; ") + dir.dir + ": " + ec.message();
+  ::close(lock);
+  reply.error = err;
+  return reply;
+}
+
+}  // namespace vklab::labd

@@ -1,0 +1,31 @@
+// Taking a lab down without its labd (it died, e.g. kill -9): from
+// state.json, the plan file and the ownership tags alone.
+//
+// Guests are signalled only when their recorded pid + start time still
+// match; they are no longer labd's children, so "halted cleanly" means
+// "gone before its deadline" (the exit status is not ours to see).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+#include "common/result.h"
+#include "labd/protocol.h"
+#include "labd/state.h"
+
+namespace vklab::labd {
+
+struct RecoverOptions {
+  bool force = false;                              ///< SIGKILL at once
+  std::optional<std::chrono::milliseconds> timeout;  ///< overrides every stop_timeout
+  std::function<void(const Progress&)> sink;       ///< per-guest lines
+};
+
+/// Stops every recorded guest still alive, removes the host objects (drops
+/// the namespace mount in isolated mode, tag-based teardown in host mode)
+/// and the state directory. Takes the lab's lock first: a live labd makes
+/// this an error. DownReply.error lists teardown trouble.
+Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts);
+
+}  // namespace vklab::labd
