@@ -40,7 +40,6 @@ using topology::Plan;
 /// Recent console output kept for a console client's replay.
 constexpr size_t kConsoleRing = 64 * 1024;
 /// When labd hangs up a stopping guest's console (after its SIGTERM).
-constexpr milliseconds kHangupDelay{100};
 /// How often pidfiles are polled while guests are Starting.
 constexpr milliseconds kReadyPoll{10};
 
@@ -50,21 +49,6 @@ std::string wait_text(int st) {
   if (WIFEXITED(st)) return "exit " + std::to_string(WEXITSTATUS(st));
   if (WIFSIGNALED(st)) return "signal " + std::to_string(WTERMSIG(st));
   return "status " + std::to_string(st);
-}
-
-// What a tty hangup does to the console's session, without closing the
-// line: SIGHUP (and SIGCONT) to the session leader and the foreground
-// process group on the slave. The ids come back in labd's pid namespace.
-void hang_up(int pty_master) {
-  pid_t pgrp = 0, sid = 0;
-  if (::ioctl(pty_master, TIOCGPGRP, &pgrp) == 0 && pgrp > 1) {
-    ::kill(-pgrp, SIGHUP);
-    ::kill(-pgrp, SIGCONT);
-  }
-  if (::ioctl(pty_master, TIOCGSID, &sid) == 0 && sid > 1) {
-    ::kill(sid, SIGHUP);
-    ::kill(sid, SIGCONT);
-  }
 }
 
 Result<Plan> load_plan(const std::string& path) {
@@ -90,7 +74,6 @@ struct Runtime {
   std::vector<int> consoles;
   Clock::time_point launched{}, term_sent{}, deadline{};
   bool term_pending = false;  // stop asked, waiting for dependents to go first
-  bool hung_up = false;       // the console line was hung up during the stop
 };
 
 struct Client {
@@ -434,13 +417,6 @@ void Daemon::check_deadlines() {
   for (size_t i = 0; i < st_.guests.size(); ++i) {
     if (st_.guests[i].state != GuestState::Stopping) continue;
     Runtime& r = rt_[i];
-    // Hang up the console line once the guest has begun its halt, like a
-    // modem hangup: an interactive shell on it ignores SIGTERM and would
-    // hold the halt for init's whole SIGTERM wait.
-    if (!r.hung_up && r.pty >= 0 && now >= r.term_sent + kHangupDelay) {
-      r.hung_up = true;
-      hang_up(r.pty);
-    }
     if (now >= r.deadline) event(i, GuestEvent::Deadline);
   }
 }
@@ -646,7 +622,7 @@ void Daemon::loop() {
           timeout = timeout < 0 ? static_cast<int>(std::max<int64_t>(left, 0))
                                 : std::min(timeout, static_cast<int>(std::max<int64_t>(left, 0)));
         }
-      if (timeout < 0 || timeout > 50) timeout = 50;  // console hangups, lingering children
+      if (timeout < 0 || timeout > 50) timeout = 50;  // lingering children
     }
     int rc = ::poll(fds.data(), fds.size(), timeout);
     if (rc < 0 && errno != EINTR) {

@@ -195,6 +195,12 @@ void Init::halt() {
       kill(pid, SIGKILL);
     }
   }
+  // Hang up the console first, as a line drop would: an interactive shell
+  // ignores SIGTERM but not SIGHUP.
+  if (console_ > 0) {
+    kill(-console_, SIGHUP);
+    kill(-console_, SIGCONT);
+  }
   say("sending SIGTERM to all processes");
   kill(-1, SIGTERM);
   auto t0 = Clock::now();
