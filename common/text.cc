@@ -6,17 +6,21 @@
 namespace vklab {
 
 int edit_distance(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      int sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+  // Optimal string alignment: insertions, deletions, substitutions and
+  // transpositions of neighbours ("lna" -> "lan") each cost 1.
+  const size_t m = a.size(), n = b.size();
+  std::vector<std::vector<int>> d(m + 1, std::vector<int>(n + 1));
+  for (size_t i = 0; i <= m; ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= n; ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= m; ++i) {
+    for (size_t j = 1; j <= n; ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return d[m][n];
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {

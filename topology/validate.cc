@@ -147,6 +147,10 @@ void check_guest(const GuestDecl& g, Diagnostics& d) {
   if (g.stop_timeout.value.count() <= 0)
     d.error(g.stop_timeout.loc, "stop_timeout must be longer than 0s");
   if (g.kernel.value.empty()) d.error(g.kernel.loc, "kernel must be \"auto\" or a path");
+  else if (g.kernel.value != "auto" && (!g.startup.empty() || !g.shutdown.empty()))
+    d.warning(g.kernel.loc, "guest " + quoted(g.name) +
+                                ": startup and shutdown commands are run only by the bundled guest "
+                                "(kernel: auto); this kernel must run them from its own image");
   if (g.interfaces.size() > static_cast<size_t>(kMaxInterfaces))
     d.error(g.interfaces[kMaxInterfaces].loc,
             "guest " + quoted(g.name) + " has " + std::to_string(g.interfaces.size()) +

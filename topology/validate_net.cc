@@ -1,5 +1,6 @@
 // Addresses: prefix lengths, subnets, duplicates, tap links, MACs, and the
 // resolution of `address: auto`.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -110,15 +111,49 @@ void check_tap_link(const GuestDecl& g, size_t n, std::map<uint32_t, Holder>& ho
        h + " is used twice", d);
 }
 
+/// One subnet reachable from the lab's host side (a bridge's host address
+/// or a tap link): the host routes to each, so no two may overlap.
+struct HostSubnet {
+  Ipv4Prefix net;
+  Ipv4 host;  ///< the host's own address in it
+  Holder holder;
+};
+
+void check_host_overlaps(std::vector<HostSubnet> nets, Diagnostics& d) {
+  std::stable_sort(nets.begin(), nets.end(), [](const HostSubnet& a, const HostSubnet& b) {
+    return a.net.network() < b.net.network() ||
+           (a.net.network() == b.net.network() && a.net.len < b.net.len);
+  });
+  const HostSubnet* widest = nullptr;  // the earlier subnet reaching furthest
+  for (const auto& n : nets) {
+    if (widest && n.net.network() <= widest->net.broadcast()) {
+      if (n.host == widest->host) continue;  // reported as "used twice"
+      d.error(n.holder.loc, "host-side subnet " + n.net.str() + " of " + n.holder.who +
+                                " overlaps " + widest->net.str() + " of " + widest->holder.who +
+                                " at " + line_col(widest->holder.loc) +
+                                "; the host could not route to both");
+      continue;
+    }
+    if (!widest || n.net.broadcast() > widest->net.broadcast()) widest = &n;
+  }
+}
+
 }  // namespace
 
 void check_addresses(const Lab& lab, Diagnostics& d) {
   std::vector<std::map<uint32_t, Holder>> segments(lab.bridges.size());
   std::map<uint32_t, Holder> host_side;
   std::map<Mac, Holder> macs;
-  for (size_t b = 0; b < lab.bridges.size(); ++b)
-    if (lab.bridge_index(lab.bridges[b].name) == static_cast<int>(b))
-      check_bridge(lab.bridges[b], segments[b], host_side, d);
+  std::vector<HostSubnet> host_nets;
+  for (size_t b = 0; b < lab.bridges.size(); ++b) {
+    const BridgeDecl& bd = lab.bridges[b];
+    if (lab.bridge_index(bd.name) != static_cast<int>(b)) continue;
+    check_bridge(bd, segments[b], host_side, d);
+    if (bd.address && bd.address->value.len >= kMinPrefixLen && bd.address->value.len <= kMaxPrefixLen)
+      host_nets.push_back({{bd.address->value.network(), bd.address->value.len},
+                           bd.address->value.addr,
+                           {"bridge " + quoted(bd.name), bd.address->loc}});
+  }
 
   for (const auto& g : lab.guests) {
     for (size_t n = 0; n < g.interfaces.size(); ++n) {
@@ -127,6 +162,8 @@ void check_addresses(const Lab& lab, Diagnostics& d) {
       if (i.mac) {
         if (i.mac->value.is_multicast())
           d.error(i.mac->loc, "MAC " + i.mac->value.str() + " is a multicast address; a vke needs a unicast MAC");
+        else if (i.mac->value == Mac{})
+          d.error(i.mac->loc, "MAC 00:00:00:00:00:00 is not a valid address");
         auto [it, fresh] = macs.emplace(i.mac->value, Holder{who, i.mac->loc});
         if (!fresh)
           d.error(i.mac->loc, "MAC " + i.mac->value.str() + " is used twice (first by " +
@@ -136,6 +173,10 @@ void check_addresses(const Lab& lab, Diagnostics& d) {
         if (i.address && (!check_len(*i.address, "address", d) || !check_host(*i.address, "address", d)))
           continue;
         check_tap_link(g, n, host_side, d);
+        if (i.address && i.tap_host)
+          host_nets.push_back({{i.address->value.network(), i.address->value.len},
+                               i.tap_host->value,
+                               {"tap link " + who, i.tap_host->loc}});
         continue;
       }
       int b = lab.bridge_index(i.bridge.value);
@@ -154,6 +195,7 @@ void check_addresses(const Lab& lab, Diagnostics& d) {
            d);
     }
   }
+  check_host_overlaps(std::move(host_nets), d);
 }
 
 void assign_auto(Lab& lab, Diagnostics& d) {

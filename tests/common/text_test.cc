@@ -8,6 +8,8 @@ using namespace std::chrono_literals;
 TEST_CASE("edit distance and did-you-mean") {
   CHECK(edit_distance("lan3", "lan2") == 1);
   CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("lna", "lan") == 1);  // a transposition
+  CHECK(did_you_mean("lna", {"lan", "wan2"}) == "lan");
   CHECK(did_you_mean("lan3", {"lan1", "wan", "lan2"}) == "lan1");
   CHECK(did_you_mean("memroy", {"memory", "cpus"}) == "memory");
   CHECK(did_you_mean("zzzzzz", {"memory", "cpus"}).empty());
