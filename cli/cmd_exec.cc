@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/guest.h"
 #include "labd/netns.h"
 #include "labd/state.h"
 
@@ -48,23 +49,12 @@ Runner setup_exec(CLI::App& sub) {
     if (o->host) {
       if (st->isolated) ns.files = {dir.netns()};
     } else {
-      const labd::GuestRecord* g = st->find(o->guest);
-      if (!g) {
-        std::cerr << "vklab: " << lab << ": no guest named " << o->guest << "\n";
-        return static_cast<int>(kExitUsage);
+      GuestEntry g = enter_guest(*st, o->guest, "exec");
+      if (!g.ok()) {
+        std::cerr << "vklab: " << g.message << "\n";
+        return static_cast<int>(g.problem == GuestEntry::Problem::NoSuchGuest ? kExitUsage : kExitFailure);
       }
-      if (!g->bundled) {
-        std::cerr << "vklab: " << g->name
-                  << ": exec is not supported for this kernel (only the bundled Linux guest)\n";
-        return static_cast<int>(kExitFailure);
-      }
-      const labd::ProcId& k = g->kernel.valid() ? g->kernel : g->proc;
-      auto init = labd::alive(k) ? labd::find_guest_init(k.pid) : std::nullopt;
-      if (g->state != labd::GuestState::Up || !init) {
-        std::cerr << "vklab: " << g->name << ": not running (" << labd::state_name(g->state) << ")\n";
-        return static_cast<int>(kExitFailure);
-      }
-      ns = labd::guest_namespaces(*init);
+      ns = g.ns;
     }
     auto rc = labd::run_in_namespaces(ns, o->cmd);
     if (!rc) {

@@ -162,7 +162,7 @@ _vklab()
         ls) opts="--json --help" ;;
         console) opts="--lab --help" ;;
         exec) opts="--lab --host --help --" ;;
-        check) opts="--help" ;;
+        check) opts="--json --timeout --help" ;;
         *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then

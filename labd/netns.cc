@@ -121,21 +121,41 @@ NsTarget guest_namespaces(pid_t init) {
   return {{base + "net", base + "uts", base + "ipc", base + "pid", base + "mnt"}};
 }
 
-Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv) {
+Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv,
+                              const RunOptions& opts) {
   if (argv.empty()) return make_error("exec: no command");
+  std::vector<char*> av;
+  for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+  av.push_back(nullptr);
   std::vector<int> fds;
+  auto close_all = [&fds] {
+    for (int x : fds) ::close(x);
+  };
   for (const auto& f : ns.files) {
     int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       std::string m = errno_msg(f);
-      for (int x : fds) ::close(x);
+      close_all();
       return make_error(m);
     }
     fds.push_back(fd);
   }
+  int null_fd = -1;
+  if (opts.quiet && (null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+    std::string m = errno_msg("/dev/null");
+    close_all();
+    return make_error(m);
+  }
   pid_t outer = ::fork();
-  if (outer < 0) return make_error(errno_msg("fork"));
+  if (outer < 0) {
+    std::string m = errno_msg("fork");
+    close_all();
+    if (null_fd >= 0) ::close(null_fd);
+    return make_error(m);
+  }
   if (outer == 0) {
+    if (null_fd >= 0)
+      for (int std_fd = 0; std_fd < 3; ++std_fd) ::dup2(null_fd, std_fd);
     for (size_t i = 0; i < fds.size(); ++i) {
       if (::setns(fds[i], 0) != 0) {
         std::fprintf(stderr, "vklab: %s: setns: %s\n", ns.files[i].c_str(), std::strerror(errno));
@@ -146,9 +166,6 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     pid_t inner = ::fork();
     if (inner < 0) _exit(127);
     if (inner == 0) {
-      std::vector<char*> av;
-      for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
-      av.push_back(nullptr);
       ::execvp(av[0], av.data());
       std::fprintf(stderr, "vklab: %s: %s\n", av[0], std::strerror(errno));
       _exit(127);
@@ -158,7 +175,8 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     }
     _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
   }
-  for (int x : fds) ::close(x);
+  close_all();
+  if (null_fd >= 0) ::close(null_fd);
   int st = 0;
   while (::waitpid(outer, &st, 0) < 0) {
     if (errno != EINTR) return make_error(errno_msg("waitpid"));

@@ -42,9 +42,19 @@ struct NsTarget {
 /// The four namespaces of a Linux guest's init: net, uts, pid, mnt.
 NsTarget guest_namespaces(pid_t init);
 
+/// How run_in_namespaces connects the command.
+struct RunOptions {
+  /// stdin, stdout and stderr on /dev/null instead of the caller's (for
+  /// probes such as `vklab check`, whose output is the exit status).
+  bool quiet = false;
+};
+
 /// Forks; the child enters `ns` and execs `argv` (PATH searched) with the
-/// caller's stdin/stdout/stderr. Returns the command's exit status
-/// (128 + signal when it was killed, 127 when it could not be run).
-Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv);
+/// caller's stdin/stdout/stderr (or /dev/null, `quiet`). Returns the
+/// command's exit status (128 + signal when it was killed, 127 when it
+/// could not be run). Safe to call from several threads at once: the
+/// children allocate nothing.
+Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv,
+                              const RunOptions& opts = {});
 
 }  // namespace vklab::labd

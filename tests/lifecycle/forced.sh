@@ -22,7 +22,7 @@ assert_clean "after forced down"
 
 # The same through recovery (labd killed first) and with --force.
 expect_rc 0 "up again" "$VKLAB" up --quiet "$WORK/stubborn.yaml"
-kill -9 $(pgrep -f "labd: stubborn")
+kill -9 $(mine "labd: stubborn")
 expect_rc 3 "recovery down with a stubborn guest" "$VKLAB" down stubborn
 assert_clean "after forced recovery"
 expect_rc 0 "up again" "$VKLAB" up --quiet "$WORK/stubborn.yaml"

@@ -16,7 +16,7 @@ expect_rc 0 "up in host mode" "$VKLAB" up "$WORK/h.yaml"
 echo "$OUT" | grep -q "tap0 → bridge1 (lan)" && pass "lab took bridge1" || fail "table: $OUT"
 ip -d link show bridge1 | grep -q "alias vklab:hostlab" && pass "bridge1 tagged" || fail "no tag on bridge1"
 expect_rc 0 "guest reaches the host side" "$VKLAB" exec --lab hostlab a -- ping -c1 -W2 10.5.0.254
-kill -9 $(pgrep -f "labd: hostlab")
+kill -9 $(mine "labd: hostlab")
 expect_rc 0 "down without labd" "$VKLAB" down hostlab
 ip link show bridge0 >/dev/null 2>&1 && pass "foreign bridge0 untouched" || fail "bridge0 was removed"
 ip link del bridge0

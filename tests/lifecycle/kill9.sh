@@ -2,7 +2,7 @@
 # from state.json and removes everything.
 . "$(dirname "$0")/lib.sh"
 expect_rc 0 "up triangle" "$VKLAB" up --quiet "$EXAMPLES/triangle.yaml"
-labd=$(pgrep -f "labd: triangle")
+labd=$(mine "labd: triangle")
 [ -n "$labd" ] && pass "labd runs as 'labd: triangle'" || fail "no labd process"
 kill -9 $labd
 sleep 0.2
@@ -18,7 +18,7 @@ expect_rc 0 "second down" "$VKLAB" down triangle
 # labd on SIGTERM takes the lab down itself (after an up --no-wait).
 expect_rc 0 "up --no-wait" "$VKLAB" up --no-wait "$EXAMPLES/triangle.yaml"
 for i in $(seq 50); do "$VKLAB" status triangle 2>/dev/null | grep -q "^triangle: up" && break; sleep 0.1; done
-labd=$(pgrep -f "labd: triangle")
+labd=$(mine "labd: triangle")
 kill -TERM $labd
 for i in $(seq 100); do kill -0 $labd 2>/dev/null || break; sleep 0.1; done
 kill -0 $labd 2>/dev/null && fail "labd still runs after SIGTERM" || pass "labd exits on SIGTERM"

@@ -18,6 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Pids of this test's processes whose command line matches $1: only those
+# in this test's mount namespace, so tests run in parallel (ctest -j) never
+# signal each other's labd.
+mine() { pgrep --ns $$ --nslist mnt -f "$1"; }
+
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 check() {  # check "what" command...

@@ -1,0 +1,24 @@
+# Every example lab passes its own checks: up → check (exit 0, every check
+# ok) → down (exit 0, every guest halted cleanly) → nothing left.
+# Usage: examples.sh NAME   (examples/labs/NAME.yaml, whose lab is NAME)
+. "$(dirname "$0")/lib.sh"
+name=${1:?usage: examples.sh NAME}
+lab="$EXAMPLES/$name.yaml"
+expect_rc 0 "up $name" "$VKLAB" up --quiet "$lab"
+guests=$("$VKLAB" status --json "$name" | grep -c '"state": "Up"')
+checks=$(sed -n '/^checks:/,$p' "$lab" | grep -c '^ *- *{from:')
+start=$(date +%s%N)
+expect_rc 0 "check $name" "$VKLAB" check "$name"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "$OUT"
+echo "$OUT" | grep -q "^$checks passed, 0 failed$" && pass "$checks checks passed in ${took}ms" \
+  || fail "check summary, want $checks passed: $OUT"
+expect_rc 0 "check --json $name" "$VKLAB" check --json "$name"
+n=$(echo "$OUT" | grep -c '"ok": true')
+[ "$n" = "$checks" ] && pass "--json: $n ok" || fail "--json: $n ok of $checks: $OUT"
+expect_rc 0 "down $name" "$VKLAB" down "$name"
+n=$(echo "$OUT" | grep -c "halted cleanly")
+[ "$n" = "$guests" ] && [ "$guests" -gt 0 ] && pass "$n guests halted cleanly" \
+  || { fail "down: $n of $guests halted cleanly"; echo "$OUT"; }
+assert_clean "after down"
+finish
