@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/diag.h"
+#include "labd/state.h"
 #include "topology/compile.h"
 #include "topology/model.h"
 #include "topology/plan.h"
@@ -62,17 +63,26 @@ topology::CompileOptions host_compile_options(const std::string& lab_file,
                                               const std::string& lab_name,
                                               topology::Target target);
 
-/// The directory that holds every lab's state directory on this host
-/// ($VKLAB_STATE_ROOT overrides it, for tests).
-std::string state_root();
-
 /// The lab a lifecycle command speaks of: `name` when given, else the one
-/// named by ./lab.yaml, else the only lab with state under state_root().
+/// named by ./lab.yaml, else the only lab with state under labd::state_root().
 /// With several and none named, lists them on stderr and sets `exit` to
 /// kExitUsage; with none, returns "" and leaves `exit` at kExitOk.
 std::string resolve_lab(const std::string& name, int& exit);
 
-/// Names of the labs with a state directory under state_root(), sorted.
+/// A lab with state on this host, as a command that acts on it sees it.
+struct RunningLab {
+  std::string name;
+  labd::StateDir dir;
+  labd::LabState state;
+};
+
+/// resolve_lab(name) and its state.json. When there is none, prints why
+/// ("no lab is running", "LAB: not running") and sets `exit` to
+/// `not_running` (kExitUsage when several labs run and none is named).
+std::optional<RunningLab> open_running_lab(const std::string& name, int& exit,
+                                           int not_running = kExitFailure);
+
+/// Names of the labs with a state directory under labd::state_root(), sorted.
 std::vector<std::string> lab_names();
 
 // ---- lifecycle helpers shared by up/down/status/ls (cmd_status.cc) ----

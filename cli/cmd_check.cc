@@ -34,18 +34,11 @@ Runner setup_check(CLI::App& sub) {
       opts.timeout = *d;
     }
     int exit = kExitOk;
-    std::string lab = resolve_lab(o->lab, exit);
-    if (exit != kExitOk) return exit;
-    if (lab.empty()) {
-      std::cerr << "vklab: no lab is running\n";
-      return static_cast<int>(kExitUsage);
-    }
-    labd::StateDir dir{labd::state_root() + "/" + lab};
-    auto st = labd::read_state(dir.state_json());
-    if (!st) {
-      std::cerr << "vklab: " << lab << ": not running\n";
-      return static_cast<int>(kExitUsage);
-    }
+    auto running = open_running_lab(o->lab, exit, kExitUsage);
+    if (!running) return exit;
+    const std::string& lab = running->name;
+    const labd::StateDir& dir = running->dir;
+    const labd::LabState* st = &running->state;
     auto plan = read_plan_file(dir.plan_json());
     if (!plan) {
       std::cerr << "vklab: " << lab << ": " << dir.plan_json() << ": missing or unreadable\n";

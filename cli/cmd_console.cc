@@ -44,13 +44,10 @@ Runner setup_console(CLI::App& sub) {
   sub.add_option("guest", o->guest, "guest name")->required();
   return [o] {
     int exit = kExitOk;
-    std::string lab = resolve_lab(o->lab, exit);
-    if (exit != kExitOk) return exit;
-    if (lab.empty()) {
-      std::cerr << "vklab: no lab is running\n";
-      return static_cast<int>(kExitFailure);
-    }
-    labd::StateDir dir{labd::state_root() + "/" + lab};
+    auto running = open_running_lab(o->lab, exit);
+    if (!running) return exit;
+    const std::string& lab = running->name;
+    const labd::StateDir& dir = running->dir;
     auto c = labd::ControlClient::connect(dir.control());
     if (!c) {
       std::cerr << "vklab: " << lab << ": " << c.error().message << "\n";

@@ -33,18 +33,10 @@ Runner setup_exec(CLI::App& sub) {
       return static_cast<int>(kExitUsage);
     }
     int exit = kExitOk;
-    std::string lab = resolve_lab(o->lab, exit);
-    if (exit != kExitOk) return exit;
-    if (lab.empty()) {
-      std::cerr << "vklab: no lab is running\n";
-      return static_cast<int>(kExitFailure);
-    }
-    labd::StateDir dir{labd::state_root() + "/" + lab};
-    auto st = labd::read_state(dir.state_json());
-    if (!st) {
-      std::cerr << "vklab: " << lab << ": not running\n";
-      return static_cast<int>(kExitFailure);
-    }
+    auto running = open_running_lab(o->lab, exit);
+    if (!running) return exit;
+    const labd::StateDir& dir = running->dir;
+    const labd::LabState* st = &running->state;
     labd::NsTarget ns;
     if (o->host) {
       if (st->isolated) ns.files = {dir.netns()};

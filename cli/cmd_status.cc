@@ -123,18 +123,11 @@ Runner setup_status(CLI::App& sub) {
   sub.add_flag("--json", o->json, "machine-readable output");
   return [o] {
     int exit = kExitOk;
-    std::string lab = resolve_lab(o->lab, exit);
-    if (exit != kExitOk) return exit;
-    if (lab.empty()) {
-      std::cerr << "vklab: no lab is running\n";
-      return static_cast<int>(kExitFailure);
-    }
-    labd::StateDir dir{labd::state_root() + "/" + lab};
-    auto st = labd::read_state(dir.state_json());
-    if (!st) {
-      std::cerr << "vklab: " << lab << ": not running\n";
-      return static_cast<int>(kExitFailure);
-    }
+    auto running = open_running_lab(o->lab, exit);
+    if (!running) return exit;
+    const std::string& lab = running->name;
+    const labd::StateDir& dir = running->dir;
+    const labd::LabState* st = &running->state;
     auto plan = read_plan_file(dir.plan_json());
     if (o->json) {
       std::cout << status_json(*st, plan ? &*plan : nullptr).dump(2) << "\n";

@@ -24,13 +24,6 @@ std::optional<LoadedLab> load_lab(const std::string& path) {
   return out;
 }
 
-std::string state_root() {
-  if (const char* e = std::getenv("VKLAB_STATE_ROOT"); e && *e) return e;
-  if (geteuid() == 0) return "/run/vklab";
-  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/vklab";
-  return "/tmp/vklab-" + std::to_string(geteuid());
-}
-
 namespace {
 
 std::string self_dir() {
@@ -70,7 +63,7 @@ topology::CompileOptions host_compile_options(const std::string& lab_file,
   o.base_dir = dir.string();
   if (target == topology::Target::Linux) {
     o.auto_kernel = bundled_kernel_path();
-    o.state_dir = state_root() + "/" + lab_name;
+    o.state_dir = labd::state_root() + "/" + lab_name;
   }
   return o;
 }
@@ -78,7 +71,7 @@ topology::CompileOptions host_compile_options(const std::string& lab_file,
 std::vector<std::string> lab_names() {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(state_root(), ec))
+  for (const auto& e : fs::directory_iterator(labd::state_root(), ec))
     if (e.is_directory(ec) && fs::exists(e.path() / "state.json", ec))
       out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
@@ -101,6 +94,24 @@ std::string resolve_lab(const std::string& name, int& exit) {
     exit = kExitUsage;
   }
   return "";
+}
+
+std::optional<RunningLab> open_running_lab(const std::string& name, int& exit, int not_running) {
+  std::string lab = resolve_lab(name, exit);
+  if (exit != kExitOk) return std::nullopt;
+  if (lab.empty()) {
+    std::cerr << "vklab: no lab is running\n";
+    exit = not_running;
+    return std::nullopt;
+  }
+  labd::StateDir dir{labd::state_root() + "/" + lab};
+  auto st = labd::read_state(dir.state_json());
+  if (!st) {
+    std::cerr << "vklab: " << lab << ": not running\n";
+    exit = not_running;
+    return std::nullopt;
+  }
+  return RunningLab{lab, dir, std::move(*st)};
 }
 
 }  // namespace vklab::cli
