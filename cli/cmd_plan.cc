@@ -9,14 +9,14 @@ namespace vklab::cli {
 
 Runner setup_plan(CLI::App& sub) {
   struct Opts {
-    std::string file, target = "linux", format = "text";
+    std::string file, target = "linux", format = "sh";
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
   sub.add_option("--target", o->target, "linux or dragonfly")
       ->check(CLI::IsMember({"linux", "dragonfly"}))
       ->capture_default_str();
-  sub.add_option("--format", o->format, "text, sh or json")
+  sub.add_option("--format", o->format, "sh (a reviewable script with up/down actions), text (a summary) or json")
       ->check(CLI::IsMember({"text", "sh", "json"}))
       ->capture_default_str();
   return [o] {
