@@ -65,6 +65,10 @@ std::string render_text(const Plan& plan) {
     o << "\nchecks (" << plan.checks.size() << "):\n";
     for (const auto& c : plan.checks) o << "  " << check_line(c) << "\n";
   }
+  if (!plan.notes.empty()) {
+    o << "\nnotes:\n";
+    for (const auto& n : plan.notes) o << "  " << n << "\n";
+  }
   o << "\nteardown (" << plan.teardown.size() << " steps):\n";
   n = 0;
   for (const auto& s : plan.teardown) o << "  " << ++n << ". " << describe(s) << "\n";
@@ -79,6 +83,7 @@ std::string render_sh(const Plan& plan) {
              : "Linux: the iproute2 equivalent of what vklab does over netlink, for review")
     << ")\n";
   if (!plan.description.empty()) o << "# " << plan.description << "\n";
+  for (const auto& n : plan.notes) o << "# note: " << n << "\n";
   o << "set -e\nstate=" << shell_quote(plan.state_dir) << "\n\nup() {\n";
   for (const auto& s : plan.setup) {
     auto argv = host_argv(plan, s);

@@ -96,6 +96,9 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     for (const auto& d : g.cdroms)
       c.disks.push_back({vkernel::Disk::Kind::Cdrom, resolve_path(opts.base_dir, d.value), ""});
     c.env = g.env;
+    if (!bundled && (!g.startup.empty() || !g.shutdown.empty()))
+      plan.notes.push_back(g.name + ": startup/shutdown commands are not passed to this kernel; "
+                           "put them in the guest image (/etc/rc.local, /etc/rc.shutdown.local)");
     if (bundled) {
       c.env.emplace_back(vkernel::kEnvHostname, g.name);
       if (!g.startup.empty()) {

@@ -89,6 +89,9 @@ struct Plan {
   std::vector<GuestLaunch> guests;    ///< launch order: dependencies first
   std::vector<HostStep> teardown;     ///< setup undone, in reverse
   std::vector<CheckDecl> checks;
+  /// What the plan could not carry out of the lab file, for people to read
+  /// ("r1: startup commands are not passed to this kernel; …").
+  std::vector<std::string> notes;
 
   /// A stable digest (hex) of the rendered JSON plan, recorded in state.
   std::string digest() const;

@@ -146,6 +146,7 @@ json plan_to_json(const Plan& plan) {
   }
   j["checks"] = json::array();
   for (const auto& c : plan.checks) j["checks"].push_back(check_json(c));
+  if (!plan.notes.empty()) j["notes"] = plan.notes;
   return j;
 }
 
@@ -215,6 +216,9 @@ Result<Plan> plan_from_json(const json& j) {
     c.loc.file = r.str(cj, "loc", "plan check", false);
     p.checks.push_back(c);
   }
+  if (auto it = j.find("notes"); it != j.end() && it->is_array())
+    for (const auto& n : *it)
+      if (n.is_string()) p.notes.push_back(n.get<std::string>());
   if (!r.err.empty()) return make_error(r.err);
   return p;
 }
