@@ -1,30 +1,54 @@
 #!/usr/bin/env bash
 # Data path and footprint of the bundled Linux guest (vkernel/), as root.
 #
-#   bench/datapath.sh [path/to/vkernel] [seconds per iperf3 run] [guests for PSS]
+#   bench/datapath.sh [VKERNEL] [SECS] [GUESTS] [RUNS]
+#
+#   VKERNEL  the guest binary (default: ../build/vkernel/vkernel of this tree)
+#   SECS     seconds per iperf3 run (default 5; the 64-byte UDP runs take
+#            min(SECS, 3))
+#   GUESTS   guests running while the idle guest's PSS is read (default 50;
+#            0 skips the footprint)
+#   RUNS     rounds of the data path measurements (default 3); each round
+#            measures the guests and the veth baseline back to back (order
+#            alternating between rounds), the values printed are medians
+#
+# Output (stable; bench/run reads it): one JSON object per line on stdout,
+#   {"name":"datapath.tcp_gbps","value":G,"unit":"Gbit/s","baseline":V,"ratio":R,"runs":N,"ratios":[…]}
+#   {"name":"datapath.rtt_us",…}        ping RTT (median of 100 pings per round)
+#   {"name":"datapath.small_pps",…}     64-byte frames (iperf3 -u -l 22, unlimited
+#                                       rate): datagrams received per second
+#   {"name":"footprint.guest_pss_kib","value":K,"unit":"KiB","runs":1,"guests":N}
+# value and baseline are medians over the rounds (guest, veth), ratio is
+# value/baseline, "ratios" the per-round ratios (each from one round, so the
+# same machine load). Progress and a human summary go to stderr.
 #
 # Everything runs inside a private network namespace (the script re-execs
 # itself under `unshare -n`) and traffic only flows between addresses of
 # that namespace and the guests it starts:
 #   - two guests g1/g2, taps on bridge0 (host address 10.0.0.254/24), vs a
 #     veth baseline: two plain network namespaces whose veths are ports of
-#     the same bridge; iperf3 TCP throughput and ping RTT for both, same run;
+#     the same bridge;
 #   - PSS (/proc/PID/smaps_rollup) of one idle guest (vkernel process + its
-#     init) while N guests run.
+#     init) while GUESTS guests run.
 set -euo pipefail
 
 VK=${1:-$(dirname "$0")/../build/vkernel/vkernel}
 SECS=${2:-5}
 NGUESTS=${3:-50}
+RUNS=${4:-3}
 VK=$(readlink -f "$VK")
 
 if [[ "${VKLAB_BENCH_INNER:-}" != 1 ]]; then
-  exec env VKLAB_BENCH_INNER=1 unshare -n -- "$0" "$VK" "$SECS" "$NGUESTS"
+  exec env VKLAB_BENCH_INNER=1 unshare -n -- "$0" "$VK" "$SECS" "$NGUESTS" "$RUNS"
 fi
+log() { echo "datapath: $*" >&2; }
 
 work=$(mktemp -d /tmp/vklab-bench.XXXXXX)
 pids=()
 cleanup() {
+  for f in "$work"/iperf3.*.pid; do
+    [[ -f $f ]] && kill -TERM "$(cat "$f")" 2>/dev/null || true
+  done
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -42,8 +66,8 @@ start_guest() {  # name address
   pids+=($!)
 }
 wait_booted() {  # name
-  for _ in $(seq 200); do grep -q ': booted' "$work/$1.log" 2>/dev/null && return 0; sleep 0.05; done
-  echo "$1 did not boot:"; cat "$work/$1.log"; exit 1
+  for _ in $(seq 600); do grep -q ': booted' "$work/$1.log" 2>/dev/null && return 0; sleep 0.05; done
+  echo "$1 did not boot:" >&2; cat "$work/$1.log" >&2; exit 1
 }
 in_guest() {  # name command...
   local n=$1; shift
@@ -72,34 +96,87 @@ holder n1 10.0.0.11; n1=$HOLDER
 holder n2 10.0.0.12; n2=$HOLDER
 sleep 0.5
 
-iperf() {  # runner-fn server-id client-id server-address
+nserv=0
+server() {  # runner-fn server-id; starts a one-off iperf3 server on port 5201
+  # A guest's iperf3 runs in its PID namespace (the guest's halt kills it)
+  # and sees the guest's own /tmp; a veth one is killed by cleanup.
+  nserv=$((nserv + 1))
+  local pf=$work/iperf3.$nserv.pid seen
+  seen=$pf
+  if [[ $1 == in_guest ]]; then pf=/tmp/iperf3.$nserv.pid; seen=/proc/$(cat "$work/$2.pid.init")/root$pf; fi
+  $1 "$2" iperf3 -s -1 -D -p 5201 -I "$pf" >/dev/null
+  for _ in $(seq 200); do [[ -s $seen ]] && break; sleep 0.01; done
+  sleep 0.1
+}
+tcp() {  # runner-fn server-id client-id server-address → Gbit/s
   local run=$1 s=$2 c=$3 addr=$4
-  $run "$s" iperf3 -s -1 -D -p 5201 >/dev/null
-  sleep 0.3
+  server "$run" "$s"
   $run "$c" iperf3 -c "$addr" -p 5201 -t "$SECS" -f g | awk '/receiver/ {print $(NF-2)}'
 }
-rtt() {  # runner-fn client-id address
-  $1 "$2" ping -q -c 50 -i 0.02 "$3" | awk -F/ '/rtt/ {print $5}'
+udp() {  # runner-fn server-id client-id server-address → datagrams received / s
+  local run=$1 s=$2 c=$3 addr=$4 t=$((SECS < 3 ? SECS : 3))
+  server "$run" "$s"
+  $run "$c" iperf3 -c "$addr" -p 5201 -u -l 22 -b 0 -t "$t" -J |
+    jq -r '.end.sum | ((.packets - .lost_packets) / .seconds | floor)'
+}
+rtt() {  # runner-fn client-id address → median RTT in µs
+  $1 "$2" ping -c 100 -i 0.01 "$3" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -g |
+    awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f\n", m * 1000 }'
 }
 
 ping -q -c 3 -i 0.2 10.0.0.1 >/dev/null && ping -q -c 3 -i 0.2 10.0.0.12 >/dev/null
+in_guest g1 ping -q -c 3 -i 0.2 10.0.0.2 >/dev/null
 
-g_tp=$(iperf in_guest g2 g1 10.0.0.2)
-v_tp=$(iperf in_ns "$n2" "$n1" 10.0.0.12)
-g_rtt=$(rtt in_guest g1 10.0.0.2)
-v_rtt=$(rtt in_ns "$n1" 10.0.0.12)
-
-echo "throughput guest<->guest: ${g_tp} Gbit/s   veth<->veth: ${v_tp} Gbit/s   ratio: $(awk "BEGIN {printf \"%.0f%%\", 100*$g_tp/$v_tp}")"
-echo "ping rtt   guest<->guest: ${g_rtt} ms   veth<->veth: ${v_rtt} ms"
-
-# footprint: NGUESTS guests in all
-for i in $(seq 3 "$NGUESTS"); do
-  start_guest "f$i" "10.0.1.$i"
+declare -A G V
+for ((r = 1; r <= RUNS; r++)); do
+  for kind in tcp rtt udp; do
+    for side in $( ((r % 2)) && echo "g v" || echo "v g"); do
+      case $kind/$side in
+        tcp/g) x=$(tcp in_guest g2 g1 10.0.0.2) ;;
+        tcp/v) x=$(tcp in_ns "$n2" "$n1" 10.0.0.12) ;;
+        rtt/g) x=$(rtt in_guest g1 10.0.0.2) ;;
+        rtt/v) x=$(rtt in_ns "$n1" 10.0.0.12) ;;
+        udp/g) x=$(udp in_guest g2 g1 10.0.0.2) ;;
+        udp/v) x=$(udp in_ns "$n2" "$n1" 10.0.0.12) ;;
+      esac
+      [[ -n $x ]] || { log "round $r: $kind/$side gave no value"; exit 1; }
+      if [[ $side == g ]]; then G[$kind]+=" $x"; else V[$kind]+=" $x"; fi
+    done
+  done
+  log "round $r/$RUNS: tcp guest$(echo "${G[tcp]}" | awk '{print $NF}') veth$(echo "${V[tcp]}" | awk '{print $NF}') Gbit/s;" \
+    "rtt guest$(echo "${G[rtt]}" | awk '{print $NF}') veth$(echo "${V[rtt]}" | awk '{print $NF}') us;" \
+    "64B udp guest$(echo "${G[udp]}" | awk '{print $NF}') veth$(echo "${V[udp]}" | awk '{print $NF}') pps"
 done
-for i in $(seq 3 "$NGUESTS"); do wait_booted "f$i"; done
-sleep 1
-pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
-vp=$(cat "$work/g1.pid")
-ip_=$(cat "$work/g1.pid.init")
-a=$(pss "$vp"); b=$(pss "$ip_")
-echo "PSS with $NGUESTS guests running: vkernel process ${a} KiB + init ${b} KiB = $((a + b)) KiB per guest"
+
+emit() {  # name unit guest-values veth-values
+  awk -v name="$1" -v unit="$2" -v gs="$3" -v vs="$4" '
+    function med(s, a,   n, i, j, t) {
+      n = split(s, a, " ")
+      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    BEGIN {
+      n = split(gs, g, " "); split(vs, v, " ")
+      rs = ""
+      for (i = 1; i <= n; i++) rs = rs (i > 1 ? "," : "") sprintf("%.3f", v[i] > 0 ? g[i] / v[i] : 0)
+      gm = med(gs); vm = med(vs)
+      printf "{\"name\":\"%s\",\"value\":%s,\"unit\":\"%s\",\"baseline\":%s,\"ratio\":%.3f,\"runs\":%d,\"ratios\":[%s]}\n",
+        name, gm, unit, vm, (vm > 0 ? gm / vm : 0), n, rs
+    }'
+}
+emit datapath.tcp_gbps Gbit/s "${G[tcp]}" "${V[tcp]}"
+emit datapath.rtt_us us "${G[rtt]}" "${V[rtt]}"
+emit datapath.small_pps pps "${G[udp]}" "${V[udp]}"
+
+# footprint: NGUESTS guests in all (g1 idle by now)
+if ((NGUESTS > 0)); then
+  for i in $(seq 3 "$NGUESTS"); do
+    start_guest "f$i" "10.0.$((1 + i / 250)).$((i % 250 + 1))"
+  done
+  for i in $(seq 3 "$NGUESTS"); do wait_booted "f$i"; done
+  sleep 1
+  pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+  a=$(pss "$(cat "$work/g1.pid")"); b=$(pss "$(cat "$work/g1.pid.init")")
+  log "PSS with $NGUESTS guests running: vkernel process ${a} KiB + init ${b} KiB = $((a + b)) KiB per guest"
+  printf '{"name":"footprint.guest_pss_kib","value":%d,"unit":"KiB","runs":1,"guests":%d}\n' $((a + b)) "$NGUESTS"
+fi

@@ -4,7 +4,7 @@
 // Process layout (host view):
 //   vkernel process  (the pid in the -p pidfile; stays in the lab's
 //     │               namespaces; holds the host taps, the vkeN taps, the
-//     │               locks; runs the two data path threads)
+//     │               locks; runs the data path thread)
 //     └── init        (PID 1 of a new PID namespace, in the guest's new
 //                      network, UTS, IPC and mount namespaces; its host pid
 //                      is written to "<pidfile>.init" and printed at boot,

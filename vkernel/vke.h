@@ -3,9 +3,18 @@
 // Like vke(4), one frame per read()/write(); unlike it, a "frame" may be a
 // whole GSO segment (up to 64 KB) because both taps carry a virtio-net
 // header (tapdev.h): the bytes cross the guest process once, unsegmented.
-// Two threads, one per direction, each drives all interfaces of its
-// direction with epoll over non-blocking fds. A frame that cannot be
-// written (queue full, interface down) is dropped and counted.
+//
+// One thread drives every interface in both directions: edge-triggered
+// epoll over the non-blocking tap fds, each readable source drained in
+// bursts (round-robin between sources), every frame read straight into the
+// one buffer it is written from (no per-frame allocation, no second copy).
+// One thread rather than one per direction: on a small machine the two
+// directions of a flow (data one way, ACKs or replies the other) are then
+// moved without waking a second thread, and a reply that the guest's stack
+// produces while we write the request is picked up before we sleep.
+// Backpressure: a write that would block (EAGAIN) keeps its frame and stops
+// reading that source until the destination is writable again; only a frame
+// the destination refuses (interface down, bad frame) is dropped and counted.
 #pragma once
 
 #include <atomic>
@@ -22,7 +31,8 @@
 
 namespace vklab::vkernel {
 
-/// Counters of one direction of one vkeN; each is written by one thread only.
+/// Counters of one direction of one vkeN; written by the data path thread
+/// only, read by anyone.
 struct FlowCounters {
   std::atomic<uint64_t> packets{0};
   std::atomic<uint64_t> bytes{0};   ///< frame bytes, without the vnet header
@@ -42,7 +52,7 @@ struct Vke {
   FlowCounters to_host;   ///< vkeN → host tap (vkeN transmits)
 };
 
-/// The two pump threads over a set of Vke. The Vke objects must outlive it.
+/// The data path thread over a set of Vke. The Vke objects must outlive it.
 class Datapath {
  public:
   explicit Datapath(std::vector<Vke*> vkes);
@@ -50,15 +60,15 @@ class Datapath {
   Datapath(const Datapath&) = delete;
   Datapath& operator=(const Datapath&) = delete;
 
-  /// Starts both threads (nothing to do without interfaces).
+  /// Starts the thread (nothing to do without interfaces).
   Status start();
-  /// Stops and joins the threads. Idempotent.
+  /// Stops and joins the thread. Idempotent.
   void stop();
 
  private:
-  struct Pump;
+  struct Loop;
   std::vector<Vke*> vkes_;
-  std::vector<std::unique_ptr<Pump>> pumps_;
+  std::unique_ptr<Loop> loop_;
 };
 
 }  // namespace vklab::vkernel
