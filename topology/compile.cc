@@ -1,6 +1,5 @@
 #include "topology/compile.h"
 
-#include <map>
 
 #include "common/text.h"
 
@@ -72,7 +71,8 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
   }
 
   // Taps are numbered in guest declaration order, then interface order.
-  std::map<std::string, GuestLaunch> launches;
+  std::vector<GuestLaunch> launches;  // by guest index
+  launches.reserve(lab.guests.size());
   int tap_unit = 0;
   for (const auto& g : lab.guests) {
     GuestLaunch gl;
@@ -146,7 +146,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       gl.ifaces.push_back(gi);
     }
     c.pidfile = gl.pidfile;
-    launches.emplace(g.name, std::move(gl));
+    launches.push_back(std::move(gl));
   }
 
   // Reorder: CreateTap steps were appended after CreateBridge above; keep the
@@ -158,10 +158,11 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     ordered.insert(ordered.end(), group->begin(), group->end());
   plan.setup = std::move(ordered);
 
+  plan.guests.reserve(launches.size());
   if (lab.launch_order.size() == lab.guests.size()) {
-    for (size_t i : lab.launch_order) plan.guests.push_back(launches.at(lab.guests[i].name));
+    for (size_t i : lab.launch_order) plan.guests.push_back(std::move(launches[i]));
   } else {
-    for (const auto& g : lab.guests) plan.guests.push_back(launches.at(g.name));
+    for (auto& gl : launches) plan.guests.push_back(std::move(gl));
   }
 
   // Teardown: uplink memberships released, then taps and bridges destroyed,

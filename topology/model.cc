@@ -1,6 +1,26 @@
 #include "topology/model.h"
 
 namespace vklab::topology {
+namespace {
+
+// Looks `n` up in `idx`, a cache of names → first index in `items`. Hits
+// are verified; a miss or a stale hit rebuilds the cache and looks again
+// (misses are unknown names: rare, and already an error).
+template <class T>
+int lookup(const std::vector<T>& items, std::unordered_map<std::string, size_t>& idx,
+           const std::string& n) {
+  auto find = [&]() -> int {
+    auto it = idx.find(n);
+    if (it == idx.end() || it->second >= items.size() || items[it->second].name != n) return -1;
+    return static_cast<int>(it->second);
+  };
+  if (int i = find(); i >= 0) return i;
+  idx.clear();
+  for (size_t i = 0; i < items.size(); ++i) idx.emplace(items[i].name, i);
+  return find();
+}
+
+}  // namespace
 
 const BridgeDecl* Lab::find_bridge(const std::string& n) const {
   int i = bridge_index(n);
@@ -8,15 +28,12 @@ const BridgeDecl* Lab::find_bridge(const std::string& n) const {
 }
 
 const GuestDecl* Lab::find_guest(const std::string& n) const {
-  for (const auto& g : guests)
-    if (g.name == n) return &g;
-  return nullptr;
+  int i = guest_index(n);
+  return i < 0 ? nullptr : &guests[static_cast<size_t>(i)];
 }
 
-int Lab::bridge_index(const std::string& n) const {
-  for (size_t i = 0; i < bridges.size(); ++i)
-    if (bridges[i].name == n) return static_cast<int>(i);
-  return -1;
-}
+int Lab::bridge_index(const std::string& n) const { return lookup(bridges, bridge_idx_, n); }
+
+int Lab::guest_index(const std::string& n) const { return lookup(guests, guest_idx_, n); }
 
 }  // namespace vklab::topology

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -107,8 +108,15 @@ struct Lab {
 
   const BridgeDecl* find_bridge(const std::string& n) const;
   const GuestDecl* find_guest(const std::string& n) const;
-  /// Index of the bridge in `bridges`, or -1.
+  /// Index of the (first) bridge called `n` in `bridges`, or -1.
   int bridge_index(const std::string& n) const;
+  /// Index of the (first) guest called `n` in `guests`, or -1.
+  int guest_index(const std::string& n) const;
+
+ private:
+  /// Name → index caches behind the lookups, rebuilt whenever a lookup
+  /// finds them stale (so a Lab stays a plain, freely edited value).
+  mutable std::unordered_map<std::string, size_t> bridge_idx_, guest_idx_;
 };
 
 }  // namespace vklab::topology
