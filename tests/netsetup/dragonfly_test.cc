@@ -14,6 +14,10 @@
 #include "common/text.h"
 #include "netsetup/applier.h"
 #include "netsetup/dragonfly.h"
+#include "netsetup/render.h"
+#include "topology/compile.h"
+#include "topology/load.h"
+#include "topology/validate.h"
 #include "plans.h"
 
 using namespace vklab;
@@ -196,4 +200,34 @@ TEST_CASE("ExecRunner: no shell, exit status and stderr checked") {
   REQUIRE_FALSE(f.ok());
   CHECK(f.error().message ==
         "sysctl vm.vkernel_enable=1: exit status 1: sysctl: SIOCIFCREATE2: File exists");
+}
+
+TEST_CASE("DragonFly: applying the compiled triangle runs exactly the commands of `vklab plan --target dragonfly`") {
+  Diagnostics d;
+  auto lab = topology::load_file(VKLAB_EXAMPLES_DIR "/triangle.yaml", d);
+  REQUIRE(lab);
+  topology::validate(*lab, d);
+  REQUIRE_FALSE(d.has_errors());
+  topology::CompileOptions o;
+  o.target = topology::Target::DragonFly;
+  const topology::Plan plan = topology::compile(*lab, o);
+
+  // The host commands of the rendered script's up(), comments stripped.
+  std::vector<std::string> rendered;
+  std::istringstream script(render_sh(plan));
+  bool in_up = false;
+  for (std::string line; std::getline(script, line);) {
+    if (line == "up() {") in_up = true;
+    else if (line == "}") in_up = false;
+    else if (in_up && (line.rfind("  kldload ", 0) == 0 || line.rfind("  sysctl ", 0) == 0 ||
+                       line.rfind("  ifconfig ", 0) == 0))
+      rendered.push_back(line.substr(2, line.find("    #") - 2));
+  }
+  REQUIRE(rendered.size() == plan.setup.size());
+
+  FakeBin bin;
+  ExecRunner runner;
+  DragonFlyHost host(runner, bin.probe({}));
+  REQUIRE(Applier(host, df_opts()).apply(plan.setup).ok());
+  CHECK(bin.commands() == rendered);
 }
