@@ -133,7 +133,8 @@ void Init::spawn_console() {
     sigprocmask(SIG_SETMASK, &none, nullptr);
     std::string ps1 = cfg_.name + "# ";
     setenv("PS1", ps1.c_str(), 1);
-    execl("/bin/sh", "-sh", "-i", static_cast<char*>(nullptr));
+    // Not a login shell: /etc/profile would replace PS1 with a bare "# ".
+    execl("/bin/sh", "sh", "-i", static_cast<char*>(nullptr));
     _exit(127);
   }
   if (console_ < 0) console_ = 0;
