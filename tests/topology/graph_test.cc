@@ -2,23 +2,13 @@
 #include <doctest/doctest.h>
 
 #include "topology/graph.h"
-#include "topology/load.h"
-#include "topology/validate.h"
+#include "valid_lab.h"
 
 using namespace vklab;
 using namespace vklab::topology;
+using vklab::topology::testing::valid_lab;
 
 namespace {
-
-Lab load(const std::string& text) {
-  Diagnostics d;
-  auto lab = load_string(text, "g.yaml", d);
-  REQUIRE(lab);
-  validate(*lab, d);
-  INFO(d.str());
-  REQUIRE_FALSE(d.has_errors());
-  return *lab;
-}
 
 const char* kTwoIslands = R"(name: islands
 bridges:
@@ -41,7 +31,7 @@ guests:
 }  // namespace
 
 TEST_CASE("graph: a vertex per guest, bridge and tap host end; an edge per interface") {
-  Lab lab = load(kTwoIslands);
+  Lab lab = valid_lab(kTwoIslands);
   LabGraph g = build_graph(lab);
   CHECK(boost::num_vertices(g.g) == 4 + 3 + 1);
   CHECK(boost::num_edges(g.g) == 6);
@@ -54,7 +44,7 @@ TEST_CASE("graph: a vertex per guest, bridge and tap host end; an edge per inter
 }
 
 TEST_CASE("components: numbered from the first guest") {
-  Lab lab = load(kTwoIslands);
+  Lab lab = valid_lab(kTwoIslands);
   LabGraph g = build_graph(lab);
   Components c = components(g);
   CHECK(c.count == 2);
@@ -87,7 +77,7 @@ TEST_CASE("an interface on an unknown bridge has no edge") {
 }
 
 TEST_CASE("to_dot: shapes, labels, deterministic") {
-  Lab lab = load(kTwoIslands);
+  Lab lab = valid_lab(kTwoIslands);
   std::string dot = to_dot(lab);
   CHECK(dot == to_dot(lab));
   const char* expected = R"(graph G {

@@ -9,9 +9,11 @@
 
 #include "topology/load.h"
 #include "topology/validate.h"
+#include "valid_lab.h"
 
 using namespace vklab;
 using namespace vklab::topology;
+using vklab::topology::testing::valid_lab;
 
 namespace {
 
@@ -32,16 +34,6 @@ std::string diagnose(const std::string& text, const std::string& file, Lab* out 
   }
   d.sort();
   return d.str();
-}
-
-Lab valid_lab(const std::string& text) {
-  Diagnostics d;
-  auto lab = load_string(text, "t.yaml", d);
-  REQUIRE(lab);
-  validate(*lab, d);
-  INFO(d.str());
-  REQUIRE_FALSE(d.has_errors());
-  return *lab;
 }
 
 std::vector<std::string> launch_names(const Lab& lab) {
