@@ -17,6 +17,13 @@
 #   {"name":"datapath.rtt_us",…}        ping RTT (median of 100 pings per round)
 #   {"name":"datapath.small_pps",…}     64-byte frames (iperf3 -u -l 22, unlimited
 #                                       rate): datagrams received per second
+#   {"name":"datapath.tcp_cpu_s_per_gb",…}  CPU time of the whole machine
+#                                       (user+system+irq+softirq, /proc/stat)
+#                                       per GB moved during the TCP run: what
+#                                       a byte costs on each path
+#   {"name":"datapath.tcp_steal_pct",…} share of CPU time the hypervisor
+#                                       stole during the TCP run (a shared VM
+#                                       makes throughput figures noisy)
 #   {"name":"footprint.guest_pss_kib","value":K,"unit":"KiB","runs":1,"guests":N}
 # value and baseline are medians over the rounds (guest, veth), ratio is
 # value/baseline, "ratios" the per-round ratios (each from one round, so the
@@ -108,10 +115,16 @@ server() {  # runner-fn server-id; starts a one-off iperf3 server on port 5201
   for _ in $(seq 200); do [[ -s $seen ]] && break; sleep 0.01; done
   sleep 0.1
 }
-tcp() {  # runner-fn server-id client-id server-address → Gbit/s
-  local run=$1 s=$2 c=$3 addr=$4
+cpu_ticks() {  # busy (user+nice+system+irq+softirq), steal, all: clock ticks of every CPU
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
+}
+tcp() {  # runner-fn server-id client-id server-address → "Gbit/s busy-ticks steal-ticks all-ticks"
+  local run=$1 s=$2 c=$3 addr=$4 a b g
   server "$run" "$s"
-  $run "$c" iperf3 -c "$addr" -p 5201 -t "$SECS" -f g | awk '/receiver/ {print $(NF-2)}'
+  a=($(cpu_ticks))
+  g=$($run "$c" iperf3 -c "$addr" -p 5201 -t "$SECS" -f g | awk '/receiver/ {print $(NF-2)}')
+  b=($(cpu_ticks))
+  [[ -n $g ]] && echo "$g $((b[0] - a[0])) $((b[1] - a[1])) $((b[2] - a[2]))"
 }
 udp() {  # runner-fn server-id client-id server-address → datagrams received / s
   local run=$1 s=$2 c=$3 addr=$4 t=$((SECS < 3 ? SECS : 3))
@@ -128,6 +141,7 @@ ping -q -c 3 -i 0.2 10.0.0.1 >/dev/null && ping -q -c 3 -i 0.2 10.0.0.12 >/dev/n
 in_guest g1 ping -q -c 3 -i 0.2 10.0.0.2 >/dev/null
 
 declare -A G V
+HZ=$(getconf CLK_TCK)
 for ((r = 1; r <= RUNS; r++)); do
   for kind in tcp rtt udp; do
     for side in $( ((r % 2)) && echo "g v" || echo "v g"); do
@@ -140,12 +154,22 @@ for ((r = 1; r <= RUNS; r++)); do
         udp/v) x=$(udp in_ns "$n2" "$n1" 10.0.0.12) ;;
       esac
       [[ -n $x ]] || { log "round $r: $kind/$side gave no value"; exit 1; }
+      if [[ $kind == tcp ]]; then
+        # CPU time of the whole machine per GB moved, and the share of time
+        # the hypervisor gave the CPUs to someone else (steal)
+        read -r x busy steal all <<<"$x"
+        cpu=$(awk -v g="$x" -v t="$busy" -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.3f", (g > 0 ? (t / hz) / (g * s / 8) : 0) }')
+        st=$(awk -v a="$all" -v s="$steal" 'BEGIN { printf "%.1f", (a > 0 ? 100 * s / a : 0) }')
+        if [[ $side == g ]]; then G[cpu]+=" $cpu" G[steal]+=" $st"; else V[cpu]+=" $cpu" V[steal]+=" $st"; fi
+      fi
       if [[ $side == g ]]; then G[$kind]+=" $x"; else V[$kind]+=" $x"; fi
     done
   done
   log "round $r/$RUNS: tcp guest$(echo "${G[tcp]}" | awk '{print $NF}') veth$(echo "${V[tcp]}" | awk '{print $NF}') Gbit/s;" \
     "rtt guest$(echo "${G[rtt]}" | awk '{print $NF}') veth$(echo "${V[rtt]}" | awk '{print $NF}') us;" \
-    "64B udp guest$(echo "${G[udp]}" | awk '{print $NF}') veth$(echo "${V[udp]}" | awk '{print $NF}') pps"
+    "64B udp guest$(echo "${G[udp]}" | awk '{print $NF}') veth$(echo "${V[udp]}" | awk '{print $NF}') pps;" \
+    "tcp CPU-s/GB guest$(echo "${G[cpu]}" | awk '{print $NF}') veth$(echo "${V[cpu]}" | awk '{print $NF}');" \
+    "steal guest$(echo "${G[steal]}" | awk '{print $NF}')% veth$(echo "${V[steal]}" | awk '{print $NF}')%"
 done
 
 emit() {  # name unit guest-values veth-values
@@ -167,6 +191,8 @@ emit() {  # name unit guest-values veth-values
 emit datapath.tcp_gbps Gbit/s "${G[tcp]}" "${V[tcp]}"
 emit datapath.rtt_us us "${G[rtt]}" "${V[rtt]}"
 emit datapath.small_pps pps "${G[udp]}" "${V[udp]}"
+emit datapath.tcp_cpu_s_per_gb CPU-s/GB "${G[cpu]}" "${V[cpu]}"
+emit datapath.tcp_steal_pct % "${G[steal]}" "${V[steal]}"
 
 # footprint: NGUESTS guests in all (g1 idle by now)
 if ((NGUESTS > 0)); then

