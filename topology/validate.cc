@@ -104,10 +104,20 @@ void check_references(const Lab& lab, Diagnostics& d) {
         d.error(i.bridge.loc, "unknown bridge " + quoted(i.bridge.value) +
                                   did_you_mean_suffix(i.bridge.value, bridges));
     }
-    for (const auto& dep : g.depends_on) {
-      if (!lab.find_guest(dep.value))
+    for (size_t k = 0; k < g.depends_on.size(); ++k) {
+      const auto& dep = g.depends_on[k];
+      if (!lab.find_guest(dep.value)) {
         d.error(dep.loc, "unknown guest " + quoted(dep.value) + " in depends_on of " +
                              quoted(g.name) + did_you_mean_suffix(dep.value, guests));
+        continue;
+      }
+      // Harmless for the order, but likely a typo for another name.
+      for (size_t j = 0; j < k; ++j)
+        if (g.depends_on[j].value == dep.value) {
+          d.warning(dep.loc, quoted(dep.value) + " is listed twice in depends_on of " + quoted(g.name) +
+                                 " (first at line " + std::to_string(g.depends_on[j].loc.line) + ")");
+          break;
+        }
     }
   }
   for (const auto& c : lab.checks) {

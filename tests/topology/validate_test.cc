@@ -158,6 +158,15 @@ TEST_CASE("launch order of a lab without depends_on is the declaration order") {
   CHECK(launch_names(lab) == std::vector<std::string>{"c", "a", "b"});
 }
 
+TEST_CASE("a guest listed twice in depends_on is a warning at the second entry") {
+  Lab lab;
+  auto d = diagnose("name: x\nbridges: [l]\nguests:\n  a: {interfaces: [l]}\n  b:\n"
+                    "    interfaces: [l]\n    depends_on: [a,\n      a]\n",
+                    "d.yaml", &lab);
+  CHECK(d == "d.yaml:8:7: warning: \"a\" is listed twice in depends_on of \"b\" (first at line 7)\n");
+  CHECK(launch_names(lab) == std::vector<std::string>{"a", "b"});
+}
+
 TEST_CASE("a cycle still yields every guest once in launch_order") {
   Lab lab;
   std::string d = diagnose(
