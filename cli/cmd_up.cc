@@ -7,9 +7,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -30,49 +32,80 @@ namespace fs = std::filesystem;
 volatile std::sig_atomic_t g_interrupted = 0;
 void on_interrupt(int) { g_interrupted = 1; }
 
-/// The one status sink of `up`: a live line per guest on a terminal,
-/// plain lines otherwise.
+/// The one status sink of `up`: a live line per guest on a terminal tall
+/// enough for them all, one live counter line on a smaller one, plain lines
+/// when the output is not a terminal.
 class UpSink {
  public:
-  UpSink(const topology::Plan& plan, bool quiet)
-      : quiet_(quiet), live_(!quiet && ::isatty(1)) {
+  UpSink(const topology::Plan& plan, bool quiet) : quiet_(quiet) {
     for (const auto& g : plan.guests) {
       order_.push_back(g.name);
       state_[g.name] = "waiting";
+      width_ = std::max(width_, g.name.size());
     }
+    if (quiet || !::isatty(1)) return;
+    winsize ws{};
+    // Moving the cursor up past the top of the screen is not possible:
+    // with more guests than rows, one counter line instead.
+    bool fits = ::ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > order_.size() + 1;
+    mode_ = fits ? Mode::Lines : Mode::Counter;
   }
   void show(const labd::Progress& p) {
     if (!p.guest.empty() && !p.state.empty()) {
       state_[p.guest] = p.state;
-      note_[p.guest] = p.text;
+      // labd's text names the guest first; its column already does.
+      std::string note = p.text;
+      if (note.starts_with(p.guest + ": ")) note.erase(0, p.guest.size() + 2);
+      note_[p.guest] = note;
     }
     if (quiet_) {
       if (p.state == "failed" || p.state == "Failed") std::cerr << p.text << "\n";
       return;
     }
-    if (!live_ || p.guest.empty()) {
-      if (live_ && drawn_) {
-        std::cout << "\033[" << order_.size() << "A\033[J";
-        drawn_ = false;
-      }
+    bool failed = p.state == "Failed" || p.state == "failed";
+    if (mode_ == Mode::Plain || p.guest.empty() || (mode_ == Mode::Counter && failed)) {
+      erase();
       std::cout << p.text << "\n" << std::flush;
-      if (!live_) return;
+      if (mode_ == Mode::Plain) return;
     }
     redraw();
   }
   void finish() {
-    if (live_ && drawn_) std::cout << "\n";
+    if (mode_ == Mode::Counter) erase();
     std::cout.flush();
   }
 
  private:
+  enum class Mode { Plain, Lines, Counter };
+
+  /// Takes the live part off the screen (before a plain line, or at the end).
+  void erase() {
+    if (!drawn_) return;
+    if (mode_ == Mode::Lines) std::cout << "\033[" << order_.size() << "A\033[J";
+    if (mode_ == Mode::Counter) std::cout << "\r\033[2K";
+    drawn_ = false;
+  }
   void redraw() {
-    if (drawn_) std::cout << "\033[" << order_.size() << "A";
-    for (const auto& g : order_) std::cout << "\033[2K  " << g << ": " << state_[g] << "  " << note_[g] << "\n";
+    if (mode_ == Mode::Counter) {
+      std::map<std::string, int> n;
+      for (const auto& g : order_) ++n[state_[g]];
+      std::cout << "\r\033[2K  " << order_.size() << " guests:";
+      for (const auto& [state, count] : n) std::cout << " " << count << " " << state;
+    } else {
+      if (drawn_) std::cout << "\033[" << order_.size() << "A";
+      for (const auto& g : order_) {
+        std::string st = state_[g];
+        std::cout << "\033[2K  " << g << std::string(width_ - g.size() + 2, ' ') << st
+                  << std::string(st.size() < 10 ? 10 - st.size() : 1, ' ') << note_[g] << "\n";
+      }
+    }
     drawn_ = true;
     std::cout.flush();
   }
-  bool quiet_, live_, drawn_ = false;
+  bool quiet_;
+  Mode mode_ = Mode::Plain;
+  bool drawn_ = false;
+  size_t width_ = 0;
   std::vector<std::string> order_;
   std::map<std::string, std::string> state_, note_;
 };
