@@ -12,6 +12,8 @@
 #include <netlink/route/link.h>
 
 #include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -169,22 +171,66 @@ LinkInfo to_info(rtnl_link* l) {
   return info;
 }
 
-/// IPv4 addresses per ifindex, from one RTM_GETADDR dump.
-Result<std::map<int, std::vector<Ipv4Prefix>>> dump_addresses(nl_sock* sk) {
-  CachePtr cache;
-  if (int err = rtnl_addr_alloc_cache(sk, &cache.p); err < 0) return fail("addresses", err);
-  std::map<int, std::vector<Ipv4Prefix>> out;
-  for (nl_object* o = nl_cache_get_first(cache.p); o; o = nl_cache_get_next(o)) {
-    auto* a = reinterpret_cast<rtnl_addr*>(o);
-    if (rtnl_addr_get_family(a) != AF_INET) continue;
-    nl_addr* local = rtnl_addr_get_local(a);
-    if (!local || nl_addr_get_len(local) != 4) continue;
-    uint32_t be;
-    std::memcpy(&be, nl_addr_get_binary_addr(local), 4);
-    out[rtnl_addr_get_ifindex(a)].push_back(
-        Ipv4Prefix{Ipv4{ntohl(be)}, rtnl_addr_get_prefixlen(a)});
+using AddressMap = std::map<int, std::vector<Ipv4Prefix>>;
+
+/// What an address dump collects: the IPv4 addresses of `ifindex` (or of
+/// every link when 0).
+struct AddressDump {
+  int ifindex = 0;
+  AddressMap out;
+};
+
+void collect_address(nl_object* o, void* arg) {
+  auto* d = static_cast<AddressDump*>(arg);
+  auto* a = reinterpret_cast<rtnl_addr*>(o);
+  if (rtnl_addr_get_family(a) != AF_INET) return;
+  if (d->ifindex > 0 && rtnl_addr_get_ifindex(a) != d->ifindex) return;
+  nl_addr* local = rtnl_addr_get_local(a);
+  if (!local || nl_addr_get_len(local) != 4) return;
+  uint32_t be;
+  std::memcpy(&be, nl_addr_get_binary_addr(local), 4);
+  d->out[rtnl_addr_get_ifindex(a)].push_back(Ipv4Prefix{Ipv4{ntohl(be)}, rtnl_addr_get_prefixlen(a)});
+}
+
+int parse_address_message(nl_msg* m, void* arg) {
+  nl_msg_parse(m, collect_address, arg);  // route/addr's parser makes the rtnl_addr
+  return NL_OK;
+}
+
+/// IPv4 addresses per ifindex, from one RTM_GETADDR dump of AF_INET only:
+/// of every link (ifindex 0), or of one. For one link the kernel filters the
+/// dump itself (strict checking, Linux >= 4.20), so asking about one tap
+/// costs the same however many links the namespace holds; older kernels
+/// send every address and collect_address keeps the link's own.
+Result<AddressMap> dump_addresses(nl_sock* sk, int ifindex = 0) {
+  AddressDump dump{ifindex, {}};
+  const int fd = nl_socket_get_fd(sk);
+  int on = 1;
+  // Strict checking applies to every dump of the socket, and libnl's link
+  // dump has a header it would refuse: on for this request only.
+  const bool strict = ifindex > 0 && setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof on) == 0;
+  ifaddrmsg req{};
+  req.ifa_family = AF_INET;
+  req.ifa_index = strict ? static_cast<unsigned>(ifindex) : 0;
+  int err = nl_send_simple(sk, RTM_GETADDR, NLM_F_DUMP, &req, sizeof req);
+  if (err >= 0) {
+    nl_cb* base = nl_socket_get_cb(sk);
+    nl_cb* cb = nl_cb_clone(base);
+    nl_cb_put(base);
+    if (!cb) {
+      err = -NLE_NOMEM;
+    } else {
+      nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse_address_message, &dump);
+      err = nl_recvmsgs(sk, cb);
+      nl_cb_put(cb);
+    }
   }
-  return out;
+  if (strict) {
+    int off = 0;
+    setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof off);
+  }
+  if (err < 0) return fail("addresses", err);
+  return std::move(dump.out);
 }
 
 bool name_fits(const std::string& name) { return !name.empty() && name.size() < IFNAMSIZ; }
@@ -362,7 +408,7 @@ Result<std::optional<LinkInfo>> LinuxHost::find(const std::string& name) {
     if (rtnl_link_get_kernel(sk_, master, nullptr, &m.p) >= 0)
       if (const char* n = rtnl_link_get_name(m.p)) info.master = n;
   }
-  auto addrs = dump_addresses(sk_);
+  auto addrs = dump_addresses(sk_, info.ifindex);
   if (!addrs) return addrs.error();
   if (auto it = addrs->find(info.ifindex); it != addrs->end()) info.addresses = it->second;
   return std::optional<LinkInfo>{std::move(info)};

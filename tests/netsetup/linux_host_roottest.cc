@@ -76,6 +76,33 @@ TEST_CASE("LinuxHost: bridge, tap, member, address, up, read back, destroy") {
   CHECK_FALSE(gone->has_value());
 }
 
+TEST_CASE("LinuxHost: find() reads back the link's own IPv4 addresses only, then a link dump still works") {
+  auto h = open_host();
+  const std::string tag = ownership_tag("t3");
+  const auto a1 = *Ipv4Prefix::parse("10.7.0.1/24"), a2 = *Ipv4Prefix::parse("10.7.1.1/24"),
+             b1 = *Ipv4Prefix::parse("10.8.0.1/16");
+  REQUIRE(h->create_bridge("fbr0", tag).ok());
+  REQUIRE(h->create_bridge("fbr1", tag).ok());
+  REQUIRE(h->create_tap("ftap0", tag).ok());
+  REQUIRE(h->add_address("fbr0", a1).ok());
+  REQUIRE(h->add_address("fbr0", a2).ok());
+  REQUIRE(h->add_address("fbr1", b1).ok());
+  for (const char* n : {"fbr0", "fbr1", "ftap0"}) REQUIRE(h->set_up(n, true).ok());  // IPv6 link-locals too
+
+  CHECK(must_find(*h, "fbr0").addresses == std::vector{a1, a2});
+  CHECK(must_find(*h, "fbr1").addresses == std::vector{b1});
+  CHECK(must_find(*h, "ftap0").addresses.empty());
+  // The per-link dump switches the socket's strict checking on and off
+  // again: a whole-namespace dump on the same socket afterwards still works.
+  auto all = h->list();
+  REQUIRE_MESSAGE(all.ok(), (all.ok() ? "" : all.error().message));
+  auto ours = tagged(*all, tag);
+  CHECK(ours.size() == 3);
+  for (const LinkInfo& l : *all)
+    if (l.name == "fbr0") CHECK(l.addresses == std::vector{a1, a2});
+  REQUIRE(h->destroy_tagged(tag).ok());
+}
+
 TEST_CASE("LinuxHost: destroy_tagged removes only the tag's links, in one group delete") {
   auto h = open_host();
   const std::string tag = ownership_tag("grp");
