@@ -2,6 +2,7 @@
 //
 // Read from state.json (no labd needed): guests with state, pid, uptime,
 // interfaces, addresses and last console line; says when labd is gone.
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -77,15 +78,18 @@ std::optional<topology::Plan> read_plan_file(const std::string& path) {
 
 void print_guest_table(std::ostream& out, const labd::LabState& st, const topology::Plan* plan,
                        bool last_line) {
-  out << std::left << std::setw(16) << "GUEST" << std::setw(10) << "STATE" << std::setw(9) << "PID"
-      << std::setw(8) << "UPTIME" << std::setw(34) << "INTERFACE" << "ADDRESS\n";
+  // Interface paths of every guest first: their column is as wide as the
+  // widest (arrows are 3 bytes each but one column on the screen).
+  auto width = [](const std::string& s) {
+    size_t arrows = 0;
+    for (size_t p = 0; (p = s.find("→", p)) != std::string::npos; p += 3) ++arrows;
+    return s.size() - 2 * arrows;
+  };
+  std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+  size_t ifw = std::string("INTERFACE").size();
   for (const auto& g : st.guests) {
     const topology::GuestLaunch* gl = plan ? plan->find_guest(g.name) : nullptr;
-    std::string pid = g.kernel.valid() ? std::to_string(g.kernel.pid)
-                      : g.proc.valid() ? std::to_string(g.proc.pid)
-                                       : "-";
-    if (labd::is_terminal(g.state)) pid = "-";
-    std::vector<std::pair<std::string, std::string>> ifs;
+    auto& ifs = rows.emplace_back();
     if (gl)
       for (const auto& i : gl->ifaces) {
         std::string path = "vke" + std::to_string(i.index) + " → " + i.tap;
@@ -94,16 +98,27 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
         ifs.emplace_back(path, i.address ? i.address->str() : "-");
       }
     if (ifs.empty()) ifs.emplace_back("-", "-");
+    for (const auto& i : ifs) ifw = std::max(ifw, width(i.first));
+  }
+  ifw += 2;
+  out << std::left << std::setw(16) << "GUEST" << std::setw(10) << "STATE" << std::setw(9) << "PID"
+      << std::setw(8) << "UPTIME" << std::setw(static_cast<int>(ifw)) << "INTERFACE" << "ADDRESS\n";
+  for (size_t r = 0; r < st.guests.size(); ++r) {
+    const auto& g = st.guests[r];
+    const topology::GuestLaunch* gl = plan ? plan->find_guest(g.name) : nullptr;
+    std::string pid = g.kernel.valid() ? std::to_string(g.kernel.pid)
+                      : g.proc.valid() ? std::to_string(g.proc.pid)
+                                       : "-";
+    if (labd::is_terminal(g.state)) pid = "-";
+    const auto& ifs = rows[r];
     for (size_t k = 0; k < ifs.size(); ++k) {
       if (k == 0)
         out << std::setw(16) << g.name << std::setw(10) << labd::state_name(g.state) << std::setw(9) << pid
             << std::setw(8) << uptime(g);
       else
         out << std::setw(43) << "";
-      // setw counts bytes; the arrows are 3 bytes each.
-      int arrows = 0;
-      for (size_t p = 0; (p = ifs[k].first.find("→", p)) != std::string::npos; p += 3) ++arrows;
-      out << std::setw(34 + 2 * arrows) << ifs[k].first << ifs[k].second << "\n";
+      const std::string& path = ifs[k].first;
+      out << std::setw(static_cast<int>(ifw + path.size() - width(path))) << path << ifs[k].second << "\n";
     }
     if (!g.error.empty()) out << std::setw(16) << "" << "error: " << g.error << "\n";
     if (last_line && gl) {
