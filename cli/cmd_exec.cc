@@ -4,12 +4,14 @@
 // setns() into the guest init's net, uts, ipc, pid and mount namespaces
 // (or the lab's netns bind mount), then fork/exec; stdin/stdout/stderr and
 // the exit status pass through.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/cli.h"
 #include "cli/guest.h"
 #include "labd/netns.h"
 #include "labd/state.h"
+#include "vkernel/power.h"
 
 namespace vklab::cli {
 
@@ -47,6 +49,10 @@ Runner setup_exec(CLI::App& sub) {
         return static_cast<int>(g.problem == GuestEntry::Problem::NoSuchGuest ? kExitUsage : kExitFailure);
       }
       ns = g.ns;
+      // As on the guest's console: its own halt/reboot/shutdown first.
+      const char* path = std::getenv("PATH");
+      std::string p = std::string(vkernel::kPowerBinDir) + ":" + (path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+      ::setenv("PATH", p.c_str(), 1);
     }
     auto rc = labd::run_in_namespaces(ns, o->cmd);
     if (!rc) {

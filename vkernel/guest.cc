@@ -15,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "common/text.h"
 #include "netsetup/linux_host.h"
@@ -75,6 +76,7 @@ class Guest {
   Status host_side();
   Status guest_side();
   Status start_init();
+  Status reboot();
   int loop();
   void dump();
   void cleanup();
@@ -90,8 +92,27 @@ class Guest {
   std::optional<MemLimit> memlimit_;
   pid_t init_pid_ = -1;
   int booted_r_ = -1;
+  bool ready_sent_ = false;
   int sigfd_ = -1;
+  /// net, uts, ipc: the lab's (where this process lives) and the guest's
+  /// (held open so that they outlive an init, for a reboot).
+  int lab_ns_[3] = {-1, -1, -1};
+  int guest_ns_[3] = {-1, -1, -1};
 };
+
+constexpr const char* kNsNames[3] = {"net", "uts", "ipc"};
+
+/// Opens this process's net, uts and ipc namespaces into `fds`.
+void open_namespaces(int (&fds)[3]) {
+  for (int i = 0; i < 3; ++i) fds[i] = ::open((std::string("/proc/self/ns/") + kNsNames[i]).c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+/// setns() into the three; false (and errno) on the first that fails.
+bool enter_namespaces(const int (&fds)[3]) {
+  for (int fd : fds)
+    if (fd < 0 || setns(fd, 0) < 0) return false;
+  return true;
+}
 
 Status Guest::prepare_scripts() {
   auto wrap = [&](const std::string& path, const char* what) -> Result<std::string> {
@@ -229,7 +250,9 @@ Status Guest::start_init() {
     init_pidfile_ = c_.pidfile + ".init";
     std::ofstream(init_pidfile_) << pid << "\n";
   }
-  if (o_.memory) {
+  if (memlimit_) {
+    if (Status s = memlimit_->add(pid); !s) say("warning: -m " + c_.memory + " not applied after the reboot: " + s.error().message);
+  } else if (o_.memory) {
     auto m = MemLimit::apply(o_.name, *o_.memory, pid);
     if (m) {
       memlimit_.emplace(std::move(m).value());
@@ -292,11 +315,29 @@ void Guest::dump() {
   [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
 }
 
+// A guest reboot: init shut the guest down cleanly and exited for a reboot.
+// The same process, interfaces and locks stay (like the DragonFly vkernel's
+// wrapper, which forks a new kernel); a new init in a new PID and mount
+// namespace, in the guest's same network, UTS and IPC namespaces, boots it
+// again: startup commands, "booted", a console shell.
+Status Guest::reboot() {
+  say("rebooting");
+  if (booted_r_ >= 0) ::close(booted_r_);
+  booted_r_ = -1;
+  if (!enter_namespaces(guest_ns_)) return make_error(std::string("reboot: enter the guest: ") + std::strerror(errno));
+  Status s = start_init();
+  if (!enter_namespaces(lab_ns_)) say(std::string("warning: setns back: ") + std::strerror(errno));
+  return s;
+}
+
 void Guest::cleanup() {
   if (datapath_) datapath_->stop();
   if (pidfile_) pidfile_->remove();
   if (!init_pidfile_.empty()) ::unlink(init_pidfile_.c_str());
   memlimit_.reset();
+  for (int* fds : {lab_ns_, guest_ns_})
+    for (int i = 0; i < 3; ++i)
+      if (fds[i] >= 0) ::close(std::exchange(fds[i], -1));
 }
 
 int Guest::loop() {
@@ -308,9 +349,10 @@ int Guest::loop() {
       ssize_t n = ::read(booted_r_, b, sizeof b);
       if (n > 0) {
         say("booted");
-        if (o_.ready_fd >= 0) {
+        if (o_.ready_fd >= 0 && !ready_sent_) {  // once: a reboot does not make it ready again
           [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, "ready\n", 6);
           ::close(o_.ready_fd);
+          ready_sent_ = true;
         }
       }
       ::close(booted_r_);
@@ -340,6 +382,15 @@ int Guest::loop() {
           int st = 0;
           pid_t r = waitpid(init_pid_, &st, WNOHANG);
           if (r != init_pid_) break;
+          // A reboot: init's own (SIGINT, `reboot` in the guest), or the
+          // kernel's when a guest process called reboot(2) to restart.
+          if ((WIFEXITED(st) && WEXITSTATUS(st) == kInitExitReboot) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP)) {
+            init_pid_ = -1;
+            if (Status s = reboot(); s) break;
+            else say("reboot failed: " + s.error().message);
+            cleanup();
+            return kExitUnclean;
+          }
           cleanup();
           if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
             say("halted cleanly");
@@ -381,17 +432,13 @@ int Guest::run() {
   if (Status s = open_files(); !s) return fail(s.error());
   if (Status s = host_side(); !s) return fail(s.error());
 
-  int lab_ns[3] = {::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC),
-                   ::open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC),
-                   ::open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC)};
+  open_namespaces(lab_ns_);
   if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
     return fail(make_error(std::string("namespaces: ") + std::strerror(errno)));
+  open_namespaces(guest_ns_);
   if (Status s = guest_side(); !s) return fail(s.error());
   if (Status s = start_init(); !s) return fail(s.error());
-  for (int fd : lab_ns) {
-    if (fd >= 0 && setns(fd, 0) < 0) say(std::string("warning: setns back: ") + std::strerror(errno));
-    if (fd >= 0) ::close(fd);
-  }
+  if (!enter_namespaces(lab_ns_)) say(std::string("warning: setns back: ") + std::strerror(errno));
 
   std::vector<Vke*> raw;
   for (auto& v : vkes_) raw.push_back(v.get());

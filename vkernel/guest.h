@@ -22,6 +22,13 @@
 // Shutting down..." and SIGUSR2 to init (clean halt, exit 0); SIGQUIT → a
 // dump of processes and interfaces, the guest goes on; SIGINT → immediate
 // unclean stop.
+//
+// From inside (power.h): halt/poweroff end the guest as a SIGTERM would;
+// reboot (init exits kInitExitReboot, or the kernel ends init with SIGHUP
+// after reboot(2)) starts a new init in the same network, UTS and IPC
+// namespaces: same process, pid, interfaces and locks; "<pidfile>.init"
+// gets the new init's pid, the console says "booted" again, readiness is
+// not signalled twice.
 #pragma once
 
 #include <chrono>

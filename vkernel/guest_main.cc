@@ -1,15 +1,18 @@
-// The bundled Linux guest: `vkernel [vkernel(7) options]`.
+// The bundled Linux guest: `vkernel [vkernel(7) options]`; inside a guest,
+// also its halt, poweroff, reboot and shutdown (power.h).
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "vkernel/cmdline.h"
 #include "vkernel/guest.h"
+#include "vkernel/power.h"
 
 using namespace vklab::vkernel;
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
+  if (argc > 0 && is_power_command(argv[0])) return power_main(args);
   auto c = Cmdline::parse(args);
   if (!c) {
     std::fprintf(stderr, "%s\n", c.error().message.c_str());

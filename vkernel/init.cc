@@ -15,8 +15,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "common/text.h"
+#include "vkernel/power.h"
 
 namespace vklab::vkernel {
 namespace {
@@ -43,6 +45,7 @@ class Init {
   }
   void setup_process();
   void setup_mounts();
+  void power_commands();
   pid_t spawn(const char* argv0, const std::string& script);
   void spawn_console();
   /// Handles signals until `pid` exits (true), `deadline` passes or a halt
@@ -54,6 +57,7 @@ class Init {
   const InitConfig& cfg_;
   int sigfd_ = -1;
   bool halt_requested_ = false;
+  bool reboot_requested_ = false;  ///< the halt ends in a reboot (SIGINT)
   bool children_left_ = true;
   pid_t waited_ = 0;
   bool waited_done_ = false;
@@ -74,7 +78,10 @@ void Init::setup_process() {
   prctl(PR_SET_NAME, "init");
   setsid();
   for (const auto& [k, v] : cfg_.env) setenv(k.c_str(), v.c_str(), 1);
-  if (!getenv("PATH")) setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  const char* path = getenv("PATH");
+  std::string p = std::string(kPowerBinDir) + ":" +
+                  (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  setenv("PATH", p.c_str(), 1);
   setenv("HOSTNAME", cfg_.name.c_str(), 1);
   if (chdir("/") < 0) say(std::string("chdir /: ") + std::strerror(errno));
 }
@@ -102,6 +109,26 @@ void Init::setup_mounts() {
   for (const M& m : mounts)
     if (mount(m.src, m.dst, m.type, m.flags, m.data) < 0)
       say(std::string("mount ") + m.dst + ": " + std::strerror(errno));
+  power_commands();
+}
+
+void Init::power_commands() {
+  // This very binary: run under one of these names it is that command.
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    say(std::string("halt/reboot commands: /proc/self/exe: ") + std::strerror(errno));
+    return;
+  }
+  self[n] = '\0';
+  std::string dir = kPowerBinDir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (std::string_view c : kPowerCommands) {
+    std::string link = dir + "/" + std::string(c);
+    if (symlink(self, link.c_str()) < 0 && errno != EEXIST)
+      say("halt/reboot commands: " + link + ": " + std::strerror(errno));
+  }
 }
 
 pid_t Init::spawn(const char* argv0, const std::string& script) {
@@ -179,13 +206,14 @@ bool Init::wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt) {
     signalfd_siginfo si;
     while (::read(sigfd_, &si, sizeof si) == sizeof si) {
       if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true;
+      if (si.ssi_signo == SIGINT) halt_requested_ = reboot_requested_ = true;
     }
   }
 }
 
 void Init::halt() {
   using namespace std::chrono;
-  say("halt requested");
+  say(reboot_requested_ ? "reboot requested" : "halt requested");
   if (!cfg_.single_user && !cfg_.rc_shutdown.empty()) {
     say("running shutdown commands (timeout " + format_duration(cfg_.shutdown_timeout) + ")");
     pid_t pid = spawn("rc.shutdown", cfg_.rc_shutdown);
@@ -212,8 +240,8 @@ void Init::halt() {
     if (!wait_for(0, Clock::now() + cfg_.kill_wait, false)) say("some processes are unkillable");
   }
   sync();
-  say("halted");
-  _exit(0);
+  say(reboot_requested_ ? "rebooting" : "halted");
+  _exit(reboot_requested_ ? kInitExitReboot : 0);
 }
 
 void Init::run() {

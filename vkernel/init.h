@@ -6,7 +6,9 @@
 // tells its parent it has booted; gives a terminal console a shell; reaps
 // every orphan; and on SIGUSR1/SIGUSR2 halts like init(8): shutdown
 // commands (bounded), SIGTERM to every process, a bounded wait, SIGKILL to
-// the rest, sync, exit 0.
+// the rest, sync, exit 0. SIGINT (init(8)'s reboot) does the same and exits
+// kInitExitReboot. The guest's halt/poweroff/reboot/shutdown commands
+// (power.h) are links in /run/vkernel/bin, first on init's PATH.
 //
 // Startup and shutdown commands run in ONE /bin/sh (so `cd` and variables
 // carry over), each complete command in its own `{ … } || report` group:
@@ -39,7 +41,12 @@ struct InitConfig {
   int booted_fd = -1;  ///< write end: init writes "booted\n" once the startup commands ran
 };
 
-/// Runs as PID 1; never returns (exit 0 after a clean halt).
+/// init's exit status after a clean shutdown for a reboot (SIGINT): the
+/// guest boots again (the DragonFly vkernel's child exits 32 for a reboot).
+inline constexpr int kInitExitReboot = 32;
+
+/// Runs as PID 1; never returns (exit 0 after a clean halt,
+/// kInitExitReboot after a clean shutdown for a reboot).
 [[noreturn]] void run_init(const InitConfig& cfg);
 
 /// One complete command of a script and the line it starts on (1-based).

@@ -57,6 +57,11 @@ MemLimit::~MemLimit() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+Status MemLimit::add(pid_t pid) const {
+  if (dir_.empty()) return make_error("no memory cgroup");
+  return write_file(dir_ + "/cgroup.procs", std::to_string(pid));
+}
+
 Result<MemLimit> MemLimit::apply(const std::string& name, uint64_t bytes, pid_t pid) {
   auto cg = own_memory_cgroup();
   if (!cg) return cg.error();

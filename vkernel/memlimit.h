@@ -23,6 +23,8 @@ class MemLimit {
 
   /// Creates cgroup "vkernel-<name>-<pid>" limited to `bytes` and moves `pid` into it.
   static Result<MemLimit> apply(const std::string& name, uint64_t bytes, pid_t pid);
+  /// Moves `pid` into the same cgroup too (a rebooted guest's new init).
+  Status add(pid_t pid) const;
   /// The cgroup directory ("" when none).
   const std::string& dir() const { return dir_; }
 

@@ -184,7 +184,50 @@ check "g5 halted cleanly ($rc)" test "$rc" == 0
 check "persistent tap7 survives the guest" quiet ip link show tap7
 ip link del tap7
 
-echo "# 7. g1 halts; nothing is left"
+echo "# 7. reboot, shutdown and halt from inside the guest"
+printf 'echo g6-startup-ran\necho "g6-reboot-is=$(command -v reboot)"\nsleep 1000 &\n' >"$work/g6.rc"
+printf 'echo g6-shutdown-ran\n' >"$work/g6.down"
+guest g6 -I tap8:bridge0:10.0.0.6/24 -e "vklab_rc=$work/g6.rc" -e "vklab_rc_shutdown=$work/g6.down" -e vklab_term_wait=1s
+g6=$PID
+check "g6 booted" booted g6
+init1=$(cat "$work/g6.pid.init"); ns1=$(pidns_of g6)
+count() { grep -c -- "$2" "$work/$1.log"; }
+check "the guest's own reboot comes first on its PATH" log_has g6 "g6-reboot-is=/run/vkernel/bin/reboot"
+in_guest g6 /run/vkernel/bin/shutdown -h >"$work/sd.out" 2>&1; rc=$?
+check "shutdown without 'now' is a usage error (64, got $rc)" test "$rc" == 64 -a "$(head -c 9 "$work/sd.out")" == "shutdown:"
+in_guest g6 /run/vkernel/bin/shutdown -r +5 >"$work/sd.out" 2>&1; rc=$?
+check "shutdown -r +5 refused (64, got $rc): $(head -1 "$work/sd.out")" test "$rc" == 64
+check "reboot inside the guest exits 0" quiet in_guest g6 /run/vkernel/bin/reboot
+for _ in $(seq 200); do [[ $(count g6 ': booted') == 2 ]] && break; sleep 0.05; done
+check "booted a second time" test "$(count g6 ': booted')" == 2
+check "shutdown commands ran once, before the reboot" test "$(count g6 g6-shutdown-ran)" == 1
+check "startup commands ran again" test "$(count g6 g6-startup-ran)" == 2
+check "the same vkernel process goes on" kill -0 "$g6"
+check "a new init, its pid in g6.pid.init" test "$(cat "$work/g6.pid.init")" != "$init1"
+check "nothing of the first boot is left (sleep 1000)" no_guest_procs "$ns1"
+check "host pings g6 after the reboot" quiet ping -q -c 1 -W 2 10.0.0.6
+check "hostname is still g6" test "$(in_guest g6 hostname)" == g6
+if command -v python3 >/dev/null; then
+  # reboot(2) itself (RB_AUTOBOOT) from a guest process: the kernel ends init
+  # with SIGHUP, which is a reboot too.
+  init2=$(cat "$work/g6.pid.init")
+  in_guest g6 python3 -c 'import ctypes; ctypes.CDLL(None).reboot(0x01234567)' >/dev/null 2>&1
+  for _ in $(seq 200); do [[ $(count g6 ': booted') == 3 ]] && break; sleep 0.05; done
+  check "reboot(2) inside the guest reboots it too" test "$(count g6 ': booted')" == 3 -a "$(cat "$work/g6.pid.init")" != "$init2"
+fi
+# Outside a guest PID 1 is not a vkernel init: the commands refuse, and a
+# private PID namespace keeps even a broken check away from the host's init.
+unshare -p -f --mount-proc bash -c "(exec -a halt '$VK')" >"$work/halt.out" 2>&1; rc=$?
+check "halt outside a guest refuses (1, got $rc): $(cat "$work/halt.out")" \
+  bash -c "test $rc == 1 && grep -q 'not inside a vklab guest' '$work/halt.out'"
+check "halt inside the guest exits 0" quiet in_guest g6 /run/vkernel/bin/halt
+exit_of "$g6" 10; rc=$RC
+check "halt: the vkernel exits 0 (got $rc)" test "$rc" == 0
+check "halt: shutdown commands ran again" test "$(count g6 g6-shutdown-ran)" -ge 2
+check "halt: halted cleanly" log_has g6 "halted cleanly"
+check "halt: pidfile removed" test ! -e "$work/g6.pid"
+
+echo "# 8. g1 halts; nothing is left"
 kill -TERM "$g1"
 exit_of "$g1" 10; rc=$RC
 check "g1 halted cleanly ($rc)" test "$rc" == 0
