@@ -393,7 +393,14 @@ void Daemon::begin_stop(bool force, std::optional<milliseconds> timeout, std::st
       g.error = g.name + ": not started";
       continue;
     }
-    if (!is_terminal(g.state)) rt_[i].term_pending = true;
+    if (!is_terminal(g.state)) {
+      rt_[i].term_pending = true;
+    } else if (!failed_) {
+      // Ended before the down (a halt from inside the guest, a crash): say
+      // so, or the guest would be missing from down's report.
+      emit({g.name, "", g.name + ": had already " +
+                            (g.state == GuestState::Halted ? std::string("halted") : "ended: " + std::string(state_name(g.state)))});
+    }
   }
   stop_ready_guests();
 }

@@ -20,5 +20,7 @@ grep -q "cpu halt, exiting vkernel" "$log" && pass "a's console shows the halt" 
 expect_rc 1 "checks from a fail now" "$VKLAB" check two-hosts
 echo "$OUT" | grep -q "a: not running (Halted)" && pass "check says a is not running" || fail "check: $OUT"
 expect_rc 0 "down" "$VKLAB" down two-hosts
+echo "$OUT" | grep -q "^a: had already halted" && pass "down reports a as halted before" || fail "down: $OUT"
+echo "$OUT" | grep -q "^b: halted cleanly" && pass "down halts b" || fail "down: $OUT"
 assert_clean "after down"
 finish
