@@ -45,7 +45,7 @@ class Init {
   }
   void setup_process();
   void setup_mounts();
-  void power_commands();
+  void power_commands(int self);
   pid_t spawn(const char* argv0, const std::string& script);
   void spawn_console();
   /// Handles signals until `pid` exits (true), `deadline` passes or a halt
@@ -93,6 +93,14 @@ void Init::setup_mounts() {
   }
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
     say(std::string("make / private: ") + std::strerror(errno));
+  // This binary as seen in the new mount namespace (a bind mount needs its
+  // source there), opened before /tmp or /run may cover its path.
+  int self = -1;
+  char path[4096];
+  if (ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1); n > 0) {
+    path[n] = '\0';
+    self = ::open(path, O_PATH | O_CLOEXEC);
+  }
   struct M {
     const char* src;
     const char* dst;
@@ -109,24 +117,27 @@ void Init::setup_mounts() {
   for (const M& m : mounts)
     if (mount(m.src, m.dst, m.type, m.flags, m.data) < 0)
       say(std::string("mount ") + m.dst + ": " + std::strerror(errno));
-  power_commands();
+  power_commands(self);
+  if (self >= 0) ::close(self);
 }
 
-void Init::power_commands() {
-  // This very binary: run under one of these names it is that command.
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) {
-    say(std::string("halt/reboot commands: /proc/self/exe: ") + std::strerror(errno));
-    return;
-  }
-  self[n] = '\0';
-  std::string dir = kPowerBinDir;
+void Init::power_commands(int self) {
+  // This very binary, bound into the guest's /run: its host path may be
+  // hidden inside the guest (a build tree under /tmp, which the guest has
+  // its own of). Run under one of the link names, it is that command.
+  std::string dir = kPowerBinDir, exe = dir + "/vkernel";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  int fd = self < 0 ? -1 : ::open(exe.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+  if (fd >= 0) ::close(fd);
+  std::string source = "/proc/self/fd/" + std::to_string(self);
+  if (fd < 0 || mount(source.c_str(), exe.c_str(), nullptr, MS_BIND, nullptr) < 0) {
+    say("halt/reboot commands: " + exe + ": " + std::strerror(errno));
+    return;
+  }
   for (std::string_view c : kPowerCommands) {
     std::string link = dir + "/" + std::string(c);
-    if (symlink(self, link.c_str()) < 0 && errno != EEXIST)
+    if (symlink("vkernel", link.c_str()) < 0 && errno != EEXIST)
       say("halt/reboot commands: " + link + ": " + std::strerror(errno));
   }
 }

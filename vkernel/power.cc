@@ -1,5 +1,6 @@
 #include "vkernel/power.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,12 +22,17 @@ std::string usage(std::string_view cmd) {
   return "usage: " + std::string(cmd);
 }
 
-/// The target of a /proc link, "" with `err` set when unreadable.
-std::string link_of(const char* path, int& err) {
-  char buf[4096];
-  ssize_t n = readlink(path, buf, sizeof buf - 1);
-  err = n > 0 ? 0 : errno;
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+/// The file behind a /proc/PID/exe link (the inode, wherever it is
+/// mounted), or errno.
+struct Exe {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  int err = 0;
+};
+Exe exe_of(const char* link) {
+  struct stat st{};
+  if (::stat(link, &st) < 0) return {0, 0, errno};
+  return {st.st_dev, st.st_ino, 0};
 }
 
 }  // namespace
@@ -84,13 +90,12 @@ int power_main(const std::vector<std::string>& argv) {
     return 0;
   }
   // Only the guest's own init: PID 1 of this PID namespace runs this binary.
-  int init_err = 0, self_err = 0;
-  std::string init = link_of("/proc/1/exe", init_err), self = link_of("/proc/self/exe", self_err);
-  if ((init_err == EACCES || init_err == EPERM) && geteuid() != 0) {
+  Exe init = exe_of("/proc/1/exe"), self = exe_of("/proc/self/exe");
+  if ((init.err == EACCES || init.err == EPERM) && geteuid() != 0) {
     std::fprintf(stderr, "%s: must be root\n", cmd.c_str());
     return 1;
   }
-  if (init.empty() || init != self) {
+  if (init.err || self.err || init.dev != self.dev || init.ino != self.ino) {
     std::fprintf(stderr, "%s: not inside a vklab guest (PID 1 is not its init); nothing done\n", cmd.c_str());
     return 1;
   }

@@ -187,7 +187,10 @@ ip link del tap7
 echo "# 7. reboot, shutdown and halt from inside the guest"
 printf 'echo g6-startup-ran\necho "g6-reboot-is=$(command -v reboot)"\nsleep 1000 &\n' >"$work/g6.rc"
 printf 'echo g6-shutdown-ran\n' >"$work/g6.down"
-guest g6 -I tap8:bridge0:10.0.0.6/24 -e "vklab_rc=$work/g6.rc" -e "vklab_rc_shutdown=$work/g6.down" -e vklab_term_wait=1s
+# This guest runs a copy of the binary under /tmp, a path its own /tmp hides:
+# the commands must not depend on seeing the binary's host path.
+cp "$VK" "$work/vkernel"
+VK=$work/vkernel guest g6 -I tap8:bridge0:10.0.0.6/24 -e "vklab_rc=$work/g6.rc" -e "vklab_rc_shutdown=$work/g6.down" -e vklab_term_wait=1s
 g6=$PID
 check "g6 booted" booted g6
 init1=$(cat "$work/g6.pid.init"); ns1=$(pidns_of g6)
