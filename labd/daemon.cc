@@ -99,6 +99,7 @@ class Daemon {
   void stop_ready_guests();
   void event(size_t i, GuestEvent e, const std::string& detail = "");
   void perform(size_t i, GuestAction a);
+  void refresh_kernel(size_t i);
   void reap();
   void on_signal();
   void on_accept();
@@ -306,9 +307,26 @@ void Daemon::check_ready() {
   }
 }
 
+// A forking kernel (DragonFly's vkernel since 2013) replaces its child on a
+// guest reboot, and the new child writes its pid to the pidfile: signals go
+// to that one. Only a direct child of the process labd launched counts, so
+// a stale pidfile can never aim a signal at a stranger.
+void Daemon::refresh_kernel(size_t i) {
+  GuestRecord& g = st_.guests[i];
+  const Runtime& r = rt_[i];
+  if (r.pid <= 0) return;
+  auto pid = read_pidfile(r.launch.pidfile);
+  if (!pid || *pid == g.kernel.pid || *pid == r.pid) return;
+  auto st = read_proc_stat(*pid);
+  if (!st || st->ppid != r.pid) return;
+  g.kernel = ProcId{*pid, st->starttime};
+  dirty_ = true;
+}
+
 void Daemon::perform(size_t i, GuestAction a) {
   GuestRecord& g = st_.guests[i];
   Runtime& r = rt_[i];
+  if (a == GuestAction::SendTerm || a == GuestAction::SendKill) refresh_kernel(i);
   if (a == GuestAction::SendTerm) {
     r.term_sent = Clock::now();
     r.deadline = r.term_sent + stop_timeout_.value_or(r.launch.stop_timeout);
