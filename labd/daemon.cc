@@ -307,19 +307,13 @@ void Daemon::check_ready() {
   }
 }
 
-// A forking kernel (DragonFly's vkernel since 2013) replaces its child on a
-// guest reboot, and the new child writes its pid to the pidfile: signals go
-// to that one. Only a direct child of the process labd launched counts, so
-// a stale pidfile can never aim a signal at a stranger.
+// A forking kernel replaces its child on a guest reboot: signal the one the
+// pidfile names now (kernel_child).
 void Daemon::refresh_kernel(size_t i) {
   GuestRecord& g = st_.guests[i];
-  const Runtime& r = rt_[i];
-  if (r.pid <= 0) return;
-  auto pid = read_pidfile(r.launch.pidfile);
-  if (!pid || *pid == g.kernel.pid || *pid == r.pid) return;
-  auto st = read_proc_stat(*pid);
-  if (!st || st->ppid != r.pid) return;
-  g.kernel = ProcId{*pid, st->starttime};
+  auto k = kernel_child(rt_[i].launch.pidfile, rt_[i].pid);
+  if (!k || *k == g.kernel) return;
+  g.kernel = *k;
   dirty_ = true;
 }
 

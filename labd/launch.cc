@@ -118,4 +118,13 @@ std::optional<pid_t> pidfile_ready(const std::string& path) {
   return pid;
 }
 
+std::optional<ProcId> kernel_child(const std::string& pidfile, pid_t parent) {
+  if (parent <= 0) return std::nullopt;
+  auto pid = read_pidfile(pidfile);
+  if (!pid || *pid == parent) return std::nullopt;
+  auto st = read_proc_stat(*pid);
+  if (!st || st->ppid != parent || st->state == 'Z') return std::nullopt;
+  return ProcId{*pid, st->starttime};
+}
+
 }  // namespace vklab::labd

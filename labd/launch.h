@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "labd/state.h"
 
 namespace vklab::labd {
 
@@ -42,5 +43,11 @@ std::optional<pid_t> read_pidfile(const std::string& path);
 /// Readiness of a kernel that is not the bundled guest: its pidfile holds
 /// a live pid. That pid, or nullopt.
 std::optional<pid_t> pidfile_ready(const std::string& path);
+
+/// The kernel a forking vkernel (DragonFly's since 2013) runs as its child:
+/// the pid in `pidfile` when it is a live, direct child of `parent` (the
+/// process labd started). A guest reboot replaces that child and the
+/// pidfile with it; a stale pidfile never names a stranger this way.
+std::optional<ProcId> kernel_child(const std::string& pidfile, pid_t parent);
 
 }  // namespace vklab::labd

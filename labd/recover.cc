@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "labd/launch.h"
 #include "labd/netns.h"
 #include "netsetup/applier.h"
 #include "netsetup/linux_host.h"
@@ -24,8 +25,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::map<std::string, milliseconds> stop_timeouts(const StateDir& dir) {
-  std::map<std::string, milliseconds> out;
+/// What recovery takes from the plan: each guest's stop_timeout and pidfile.
+struct PlanGuest {
+  milliseconds stop_timeout{topology::kDefaultStopTimeout};
+  std::string pidfile;
+};
+
+std::map<std::string, PlanGuest> plan_guests(const StateDir& dir) {
+  std::map<std::string, PlanGuest> out;
   std::ifstream in(dir.plan_json());
   std::stringstream ss;
   ss << in.rdbuf();
@@ -33,7 +40,7 @@ std::map<std::string, milliseconds> stop_timeouts(const StateDir& dir) {
   if (j.is_discarded()) return out;
   auto plan = topology::plan_from_json(j);
   if (!plan) return out;
-  for (const auto& g : plan->guests) out[g.name] = g.stop_timeout;
+  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile};
   return out;
 }
 
@@ -60,14 +67,20 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   auto sink = [&](const Progress& p) {
     if (opts.sink) opts.sink(p);
   };
-  auto timeouts = stop_timeouts(dir);
+  auto planned = plan_guests(dir);
+  // The records as they are now: a forking kernel may have replaced its
+  // child (a guest reboot) since labd last wrote them.
+  std::vector<GuestRecord> guests = st.guests;
+  for (auto& g : guests)
+    if (planned.count(g.name) && alive(g.proc))
+      if (auto k = kernel_child(planned[g.name].pidfile, g.proc.pid)) g.kernel = *k;
   DownReply reply;
   std::vector<Stopping> live;
   auto t0 = Clock::now();
-  for (const auto& g : st.guests) {
+  for (const auto& g : guests) {
     if (!any_alive(g)) continue;
     milliseconds to = opts.timeout.value_or(
-        timeouts.count(g.name) ? timeouts[g.name] : milliseconds(topology::kDefaultStopTimeout));
+        planned.count(g.name) ? planned[g.name].stop_timeout : milliseconds(topology::kDefaultStopTimeout));
     if (opts.force) {
       signal_if_same(g.kernel, SIGKILL);
       signal_if_same(g.proc, SIGKILL);

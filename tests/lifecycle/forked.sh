@@ -25,22 +25,30 @@ guests:
   a: {kernel: $polite, interfaces: [lan]}
   b: {kernel: $stubborn, interfaces: [lan]}
 LAB
-expect_rc 0 "up" "$VKLAB" up --quiet "$WORK/forked.yaml"
-pa=$(cat "$VKLAB_STATE_ROOT/forked/a.pid"); pb=$(cat "$VKLAB_STATE_ROOT/forked/b.pid")
-for _ in $(seq 50); do
-  [ "$(cat "$VKLAB_STATE_ROOT/forked/a.pid")" != "$pa" ] && [ "$(cat "$VKLAB_STATE_ROOT/forked/b.pid")" != "$pb" ] && break
-  sleep 0.1
-done
-[ "$(cat "$VKLAB_STATE_ROOT/forked/a.pid")" != "$pa" ] && pass "a's kernel rebooted: a new child in its pidfile" || fail "a never rebooted"
-[ "$(cat "$VKLAB_STATE_ROOT/forked/b.pid")" != "$pb" ] && pass "b's kernel rebooted: a new child in its pidfile" || fail "b never rebooted"
-a2=$(cat "$VKLAB_STATE_ROOT/forked/a.pid"); b2=$(cat "$VKLAB_STATE_ROOT/forked/b.pid")
-expect_rc 3 "down: b's new child ignores SIGTERM" "$VKLAB" down forked
-echo "$OUT" | grep -q "a: halted cleanly" && pass "a's new child got SIGTERM and halted" || fail "down output: $OUT"
-echo "$OUT" | grep -q "b: forced after 2s" && pass "b's new child was killed after 2s" || fail "down output: $OUT"
 # gone = no process, or a zombie its new parent has yet to reap
 running() { [ -e "/proc/$1" ] && ! awk '{ sub(/.*\) /, ""); exit $1 == "Z" ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
-running "$a2" && fail "a's new child $a2 is still running" || pass "a's new child is gone"
-running "$b2" && fail "b's new child $b2 is still running" || pass "b's new child is gone"
-kill -KILL "$a2" "$b2" 2>/dev/null
-assert_clean "after down"
+pidfile() { cat "$VKLAB_STATE_ROOT/forked/$1.pid" 2>/dev/null; }
+
+round() {  # round "how": up, let both kernels reboot, then down (after `how`)
+  expect_rc 0 "up ($1)" "$VKLAB" up --quiet "$WORK/forked.yaml"
+  local pa pb a2 b2
+  pa=$(pidfile a); pb=$(pidfile b)
+  for _ in $(seq 50); do
+    [ "$(pidfile a)" != "$pa" ] && [ "$(pidfile b)" != "$pb" ] && break
+    sleep 0.1
+  done
+  a2=$(pidfile a); b2=$(pidfile b)
+  [ "$a2" != "$pa" ] && pass "a's kernel rebooted: a new child in its pidfile" || fail "a never rebooted"
+  [ "$b2" != "$pb" ] && pass "b's kernel rebooted: a new child in its pidfile" || fail "b never rebooted"
+  [ "$1" = recovery ] && kill -9 $(mine "labd: forked")
+  expect_rc 3 "down ($1): b's new child ignores SIGTERM" "$VKLAB" down forked
+  echo "$OUT" | grep -q "a: halted cleanly" && pass "a's new child got SIGTERM and halted" || fail "down output: $OUT"
+  echo "$OUT" | grep -q "b: forced after 2s" && pass "b's new child was killed after 2s" || fail "down output: $OUT"
+  running "$a2" && fail "a's new child $a2 is still running" || pass "a's new child is gone"
+  running "$b2" && fail "b's new child $b2 is still running" || pass "b's new child is gone"
+  kill -KILL "$a2" "$b2" 2>/dev/null
+  assert_clean "after down ($1)"
+}
+round labd
+round recovery
 finish
