@@ -125,7 +125,9 @@ void Init::power_commands(int self) {
   // This very binary, bound into the guest's /run: its host path may be
   // hidden inside the guest (a build tree under /tmp, which the guest has
   // its own of). Run under one of the link names, it is that command.
-  std::string dir = kPowerBinDir, exe = dir + "/vkernel";
+  // Beside the PATH directory, not in it: `vkernel` is no command of the guest.
+  const std::string dir = kPowerBinDir;
+  const std::string exe = std::filesystem::path(dir).parent_path() / "vkernel";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   int fd = self < 0 ? -1 : ::open(exe.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
@@ -137,7 +139,7 @@ void Init::power_commands(int self) {
   }
   for (std::string_view c : kPowerCommands) {
     std::string link = dir + "/" + std::string(c);
-    if (symlink("vkernel", link.c_str()) < 0 && errno != EEXIST)
+    if (symlink("../vkernel", link.c_str()) < 0 && errno != EEXIST)
       say("halt/reboot commands: " + link + ": " + std::strerror(errno));
   }
 }

@@ -1,10 +1,9 @@
 // halt, poweroff, reboot and shutdown inside a Linux guest.
 //
 // The guest has no systemd, so Debian's own commands cannot stop it. The
-// vkernel binary is also these commands: init binds it at
-// /run/vkernel/bin/vkernel (its host path may be hidden in the guest) and
-// puts links named after the commands next to it
-// in /run/vkernel/bin (first on the guest's PATH), and run as one of them
+// vkernel binary is also these commands: init binds it at /run/vkernel/vkernel
+// (its host path may be hidden in the guest) and puts links named after the
+// commands in /run/vkernel/bin (first on the guest's PATH); run as one of them
 // the binary asks the guest's init what init(8) is asked on DragonFly:
 //   halt, poweroff, shutdown -h|-p now  → SIGUSR2: the clean halt of a host
 //                                         SIGTERM; the vkernel exits 0
