@@ -149,7 +149,14 @@ Runner setup_status(CLI::App& sub) {
       return static_cast<int>(kExitOk);
     }
     bool up = labd::alive(st->labd);
+    // Guests that ended while the lab runs (a halt from inside, a crash).
+    size_t ended = 0;
+    if (st->phase == labd::Phase::Up)
+      for (const auto& g : st->guests) ended += labd::is_terminal(g.state);
     std::cout << lab << ": " << labd::phase_name(st->phase)
+              << (ended ? ", " + std::to_string(ended) + " of " + std::to_string(st->guests.size()) +
+                              (st->guests.size() == 1 ? " guest" : " guests") + " ended"
+                        : "")
               << (up ? " (labd pid " + std::to_string(st->labd.pid) + ")"
                      : " — labd is gone; `vklab down " + lab + "` cleans up")
               << "\n";

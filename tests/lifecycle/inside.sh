@@ -16,6 +16,7 @@ expect_rc 0 "exec a -- halt" "$VKLAB" exec --lab two-hosts a -- halt
 for _ in $(seq 100); do "$VKLAB" status two-hosts 2>/dev/null | grep -q "^a  *Halted" && break; sleep 0.05; done
 expect_rc 0 "status" "$VKLAB" status two-hosts
 echo "$OUT" | grep -q "^a  *Halted" && pass "a is Halted after its halt" || fail "status: $OUT"
+echo "$OUT" | head -1 | grep -q "^two-hosts: up, 1 of 2 guests ended (labd pid" && pass "status says one guest ended" || fail "status: $OUT"
 grep -q "cpu halt, exiting vkernel" "$log" && pass "a's console shows the halt" || fail "console: $(tail -3 "$log")"
 expect_rc 1 "checks from a fail now" "$VKLAB" check two-hosts
 echo "$OUT" | grep -q "a: not running (Halted)" && pass "check says a is not running" || fail "check: $OUT"
