@@ -93,6 +93,7 @@ class Guest {
   pid_t init_pid_ = -1;
   int booted_r_ = -1;
   bool ready_sent_ = false;
+  bool host_halt_ = false;  ///< SIGTERM from the host: no reboot after that
   int sigfd_ = -1;
   /// net, uts, ipc: the lab's (where this process lives) and the guest's
   /// (held open so that they outlive an init, for a reboot).
@@ -364,16 +365,19 @@ int Guest::loop() {
       switch (si.ssi_signo) {
         case SIGTERM:
           say("Caught SIGTERM from host system. Shutting down...");
-          kill(init_pid_, SIGUSR2);
+          host_halt_ = true;
+          if (init_pid_ > 0) kill(init_pid_, SIGUSR2);
           break;
         case SIGQUIT:
           dump();
           break;
         case SIGINT: {
           say("Caught SIGINT: stopping at once (unclean)");
-          kill(init_pid_, SIGKILL);
-          int st;
-          while (waitpid(init_pid_, &st, 0) < 0 && errno == EINTR) {
+          if (init_pid_ > 0) {  // never kill(-1, …)
+            kill(init_pid_, SIGKILL);
+            int st;
+            while (waitpid(init_pid_, &st, 0) < 0 && errno == EINTR) {
+            }
           }
           cleanup();
           return kExitUnclean;
@@ -384,7 +388,8 @@ int Guest::loop() {
           if (r != init_pid_) break;
           // A reboot: init's own (SIGINT, `reboot` in the guest), or the
           // kernel's when a guest process called reboot(2) to restart.
-          if ((WIFEXITED(st) && WEXITSTATUS(st) == kInitExitReboot) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP)) {
+          bool rebooted = (WIFEXITED(st) && WEXITSTATUS(st) == kInitExitReboot) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP);
+          if (rebooted && !host_halt_) {
             init_pid_ = -1;
             if (Status s = reboot(); s) break;
             else say("reboot failed: " + s.error().message);
@@ -392,7 +397,8 @@ int Guest::loop() {
             return kExitUnclean;
           }
           cleanup();
-          if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+          // A clean shutdown for a reboot the host overrode with SIGTERM is a halt.
+          if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || (rebooted && host_halt_ && WIFEXITED(st))) {
             say("halted cleanly");
             std::string halt = "cpu halt, exiting vkernel\n";
             [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, halt.data(), halt.size());

@@ -218,8 +218,10 @@ bool Init::wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt) {
     if (poll(&p, 1, timeout) <= 0) continue;
     signalfd_siginfo si;
     while (::read(sigfd_, &si, sizeof si) == sizeof si) {
-      if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true;
-      if (si.ssi_signo == SIGINT) halt_requested_ = reboot_requested_ = true;
+      // A halt wins over a reboot asked before it (the host's SIGTERM
+      // during a guest's reboot must end the guest).
+      if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true, reboot_requested_ = false;
+      if (si.ssi_signo == SIGINT && !halt_requested_) halt_requested_ = reboot_requested_ = true;
     }
   }
 }

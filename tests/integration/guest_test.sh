@@ -230,7 +230,20 @@ check "halt: shutdown commands ran again" test "$(count g6 g6-shutdown-ran)" -ge
 check "halt: halted cleanly" log_has g6 "halted cleanly"
 check "halt: pidfile removed" test ! -e "$work/g6.pid"
 
-echo "# 8. g1 halts; nothing is left"
+echo "# 8. the host's SIGTERM during a guest's reboot ends the guest"
+printf 'echo g7-shutdown-start; sleep 1; echo g7-shutdown-end\n' >"$work/g7.down"
+guest g7 -e "vklab_rc_shutdown=$work/g7.down" -e vklab_term_wait=1s
+g7=$PID
+check "g7 booted" booted g7
+quiet in_guest g7 /run/vkernel/bin/reboot
+for _ in $(seq 200); do log_has g7 g7-shutdown-start && break; sleep 0.02; done
+kill -TERM "$g7"
+exit_of "$g7" 10; rc=$RC
+check "SIGTERM during the reboot: the vkernel exits 0 (got $rc)" test "$rc" == 0
+check "SIGTERM during the reboot: no second boot" test "$(count g7 ': booted')" == 1
+check "SIGTERM during the reboot: halted cleanly" log_has g7 "halted cleanly"
+
+echo "# 9. g1 halts; nothing is left"
 kill -TERM "$g1"
 exit_of "$g1" 10; rc=$RC
 check "g1 halted cleanly ($rc)" test "$rc" == 0
