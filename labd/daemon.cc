@@ -190,7 +190,14 @@ Status Daemon::setup() {
   listen_ = *l;
 
   if (st_.isolated) {
+    auto t0 = Clock::now();
     if (Status s = enter_new_netns(); !s) return make_error(plan_.lab + ": " + s.error().message);
+    // A new namespace waits for the kernel's lock while it still removes
+    // the links of a dropped one (a large lab's down just before): say why
+    // the up is slow rather than look stuck.
+    if (auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count(); ms >= 500)
+      emit({"", "", plan_.lab + ": creating the lab's namespace took " + std::to_string(ms) +
+                        " ms (the kernel is likely still removing an earlier lab's interfaces)"});
     if (Status s = bind_netns(dir_.netns()); !s) return make_error(plan_.lab + ": " + s.error().message);
     st_.netns = dir_.netns();
     save();
