@@ -42,6 +42,9 @@ constexpr size_t kConsoleRing = 64 * 1024;
 /// When labd hangs up a stopping guest's console (after its SIGTERM).
 /// How often pidfiles are polled while guests are Starting.
 constexpr milliseconds kReadyPoll{10};
+/// How often the pidfile of an up forking kernel is read again: its child
+/// changes on a guest reboot, and must be known if the wrapper dies.
+constexpr milliseconds kForkedPoll{1000};
 
 std::string errno_msg(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -100,6 +103,12 @@ class Daemon {
   void event(size_t i, GuestEvent e, const std::string& detail = "");
   void perform(size_t i, GuestAction a);
   void refresh_kernel(size_t i);
+  /// Guests whose kernel runs as a child of the process labd started.
+  bool forking(size_t i) const {
+    return st_.guests[i].state == GuestState::Up && rt_[i].pid > 0 && st_.guests[i].kernel.valid() &&
+           st_.guests[i].kernel.pid != rt_[i].pid;
+  }
+  Clock::time_point next_forked_poll_{};
   void reap();
   void on_signal();
   void on_accept();
@@ -631,6 +640,17 @@ void Daemon::loop() {
         ready_of.push_back(i);
       }
     int timeout = -1;
+    bool any_forking = false;
+    for (size_t i = 0; i < rt_.size(); ++i) any_forking = any_forking || forking(i);
+    if (any_forking) {
+      auto now = Clock::now();
+      if (now >= next_forked_poll_) {
+        for (size_t i = 0; i < rt_.size(); ++i)
+          if (forking(i)) refresh_kernel(i);
+        next_forked_poll_ = now + kForkedPoll;
+      }
+      timeout = static_cast<int>(std::chrono::duration_cast<milliseconds>(next_forked_poll_ - now).count()) + 1;
+    }
     bool starting = false;
     bool waiting = false;
     for (size_t i = 0; i < rt_.size(); ++i) {

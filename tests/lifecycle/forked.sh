@@ -51,4 +51,21 @@ round() {  # round "how": up, let both kernels reboot, then down (after `how`)
 }
 round labd
 round recovery
+
+# The wrapper dies on its own after the reboot (a crash): labd, which reads
+# an up forking kernel's pidfile again every second, kills the new child too.
+expect_rc 0 "up (wrapper crash)" "$VKLAB" up --quiet "$WORK/forked.yaml"
+pb=$(pidfile b)
+for _ in $(seq 50); do [ "$(pidfile b)" != "$pb" ] && break; sleep 0.1; done
+b2=$(pidfile b)
+[ "$b2" != "$pb" ] && pass "b's kernel rebooted" || fail "b never rebooted"
+sleep 1.5  # labd's next look at the pidfile
+kill -KILL $(mine "stubborn.sh")
+for _ in $(seq 50); do running "$b2" || break; sleep 0.1; done
+running "$b2" && fail "b's new child $b2 outlived its wrapper" || pass "b's new child went with its wrapper"
+expect_rc 0 "status" "$VKLAB" status forked
+echo "$OUT" | grep -q "^b  *Failed" && pass "b is Failed after its wrapper's crash" || fail "status: $OUT"
+expect_rc 0 "down" "$VKLAB" down forked
+kill -KILL "$b2" 2>/dev/null
+assert_clean "after down (wrapper crash)"
 finish
