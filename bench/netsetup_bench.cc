@@ -35,10 +35,11 @@
 
 #include "netsetup/applier.h"
 #include "netsetup/dragonfly.h"
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 
 using namespace vklab;
 using namespace vklab::netsetup;
+using namespace vklab::hostnet;
 using Op = topology::HostStep::Op;
 
 namespace {

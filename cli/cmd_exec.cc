@@ -11,7 +11,7 @@
 #include "cli/guest.h"
 #include "labd/netns.h"
 #include "labd/state.h"
-#include "vkernel/power.h"
+#include "guest/power.h"
 
 namespace vklab::cli {
 

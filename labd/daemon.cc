@@ -25,7 +25,7 @@
 #include "labd/protocol.h"
 #include "labd/state.h"
 #include "netsetup/applier.h"
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -129,7 +129,7 @@ class Daemon {
   LabState st_;
   std::vector<Runtime> rt_;
   std::vector<Client> clients_;
-  std::unique_ptr<netsetup::LinuxHost> host_;
+  std::unique_ptr<hostnet::LinuxHost> host_;
   int sigfd_ = -1, listen_ = -1, lock_ = -1;
   bool stopping_ = false, force_ = false, failed_ = false, dirty_ = false;
   std::optional<milliseconds> stop_timeout_;
@@ -182,7 +182,7 @@ Status Daemon::setup() {
   st_.plan_digest = plan_.digest();
   st_.isolated = plan_.network == topology::NetworkMode::Isolated;
   st_.labd = proc_id(::getpid()).value_or(ProcId{::getpid(), 0});
-  st_.tag = netsetup::ownership_tag(plan_.lab);
+  st_.tag = hostnet::ownership_tag(plan_.lab);
   for (const auto& g : plan_.guests) {
     GuestRecord r;
     r.name = g.name;
@@ -218,7 +218,7 @@ Status Daemon::setup() {
 }
 
 Status Daemon::apply_host() {
-  auto h = netsetup::LinuxHost::open();
+  auto h = hostnet::LinuxHost::open();
   if (!h) return make_error("netsetup: " + h.error().message);
   host_ = std::move(*h);
   netsetup::ApplyOptions ao;

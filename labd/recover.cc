@@ -16,7 +16,7 @@
 #include "labd/launch.h"
 #include "labd/netns.h"
 #include "netsetup/applier.h"
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -125,7 +125,7 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
 
   std::string err;
   if (!st.isolated && !st.created.empty()) {
-    auto host = netsetup::LinuxHost::open();
+    auto host = hostnet::LinuxHost::open();
     if (!host) err = "netsetup: " + host.error().message;
     else if (Status s = netsetup::teardown(**host, st.created, {st.lab}); !s) err = s.error().message;
   }

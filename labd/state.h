@@ -18,7 +18,7 @@
 
 #include "common/result.h"
 #include "labd/supervise.h"
-#include "netsetup/applier.h"
+#include "netsetup/created.h"
 
 namespace vklab::labd {
 

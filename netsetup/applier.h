@@ -27,28 +27,16 @@
 #include <string>
 #include <vector>
 
-#include "netsetup/host.h"
+#include "hostnet/host.h"
+#include "netsetup/created.h"
 #include "topology/plan.h"
 
 namespace vklab::netsetup {
 
-/// Something the lab created and must remove at teardown.
-struct CreatedObject {
-  enum class Kind {
-    Bridge,      ///< a bridge link `name`
-    Tap,         ///< a persistent tap `name`
-    Membership,  ///< foreign link `name` (an uplink) made a member of `bridge`
-  };
-  Kind kind = Kind::Bridge;
-  std::string name;       ///< actual link name
-  std::string bridge;     ///< Membership only
-  std::string plan_name;  ///< the plan's name for `name` (Membership: the plan's bridge)
-
-  bool operator==(const CreatedObject&) const = default;
-};
-
-/// "bridge bridge1", "tap tap0", "membership eth0 in bridge1".
-std::string to_string(const CreatedObject& o);
+using hostnet::Host;
+using hostnet::LinkInfo;
+using hostnet::ownership_tag;
+using hostnet::tagged;
 
 /// Plan name → actual name, for every bridge and tap the lab owns.
 using NameMap = std::map<std::string, std::string>;

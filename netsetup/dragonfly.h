@@ -14,7 +14,12 @@
 #include <vector>
 
 #include "netsetup/commands.h"
-#include "netsetup/host.h"
+#include "hostnet/host.h"
+
+namespace vklab::netsetup {
+using hostnet::Host;
+using hostnet::LinkInfo;
+}  // namespace vklab::netsetup
 
 namespace vklab::netsetup {
 

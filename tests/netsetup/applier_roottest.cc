@@ -7,11 +7,12 @@
 #include <set>
 
 #include "netsetup/applier.h"
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 #include "plans.h"
 
 using namespace vklab;
 using namespace vklab::netsetup;
+using namespace vklab::hostnet;
 using namespace vklab::netsetup::testing;
 using topology::NetworkMode;
 

@@ -5,11 +5,12 @@
 #include <algorithm>
 
 #include "netsetup/applier.h"
-#include "netsetup/fake_host.h"
+#include "hostnet/fake_host.h"
 #include "plans.h"
 
 using namespace vklab;
 using namespace vklab::netsetup;
+using namespace vklab::hostnet;
 using namespace vklab::netsetup::testing;
 using topology::NetworkMode;
 

@@ -22,6 +22,7 @@
 
 using namespace vklab;
 using namespace vklab::netsetup;
+using namespace vklab::hostnet;
 using namespace vklab::netsetup::testing;
 namespace fs = std::filesystem;
 

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 
 using namespace vklab;
-using namespace vklab::netsetup;
+using namespace vklab::hostnet;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "vkernel/guest.h"
+#include "guest/guest.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,12 +18,12 @@
 #include <utility>
 
 #include "common/text.h"
-#include "netsetup/linux_host.h"
-#include "vkernel/init.h"
-#include "vkernel/lockfile.h"
-#include "vkernel/memlimit.h"
-#include "vkernel/tapdev.h"
-#include "vkernel/vke.h"
+#include "hostnet/linux_host.h"
+#include "guest/init.h"
+#include "guest/lockfile.h"
+#include "guest/memlimit.h"
+#include "guest/tapdev.h"
+#include "guest/vke.h"
 
 namespace vklab::vkernel {
 namespace {
@@ -158,7 +158,7 @@ Status Guest::open_files() {
 
 Status Guest::host_side() {
   if (c_.netifs.empty()) return {};
-  auto host = netsetup::LinuxHost::open();
+  auto host = hostnet::LinuxHost::open();
   if (!host) return host.error();
   for (size_t i = 0; i < c_.netifs.size(); ++i) {
     const NetIf& n = c_.netifs[i];
@@ -209,7 +209,7 @@ Status Guest::guest_side() {
     }
     if (Status s = v->guest.set_mac(v->mac); !s) return s;
   }
-  auto g = netsetup::LinuxHost::open();
+  auto g = hostnet::LinuxHost::open();
   if (!g) return g.error();
   if (Status s = (*g)->set_up("lo", true); !s) return s;
   for (auto& v : vkes_) {

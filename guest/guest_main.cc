@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "vkernel/cmdline.h"
-#include "vkernel/guest.h"
-#include "vkernel/power.h"
+#include "guest/guest.h"
+#include "guest/power.h"
 
 using namespace vklab::vkernel;
 

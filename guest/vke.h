@@ -27,7 +27,7 @@
 
 #include "common/net.h"
 #include "common/result.h"
-#include "vkernel/tapdev.h"
+#include "guest/tapdev.h"
 
 namespace vklab::vkernel {
 

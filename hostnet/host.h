@@ -22,7 +22,7 @@
 #include "common/net.h"
 #include "common/result.h"
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 
 /// The ownership tag vklab gives every link it creates in a lab:
 /// "vklab:<lab>". On Linux it is the link's alias (ifalias).
@@ -100,4 +100,4 @@ class Host {
 /// Only the links of `links` whose alias is `tag`.
 std::vector<LinkInfo> tagged(const std::vector<LinkInfo>& links, const std::string& tag);
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "vkernel/init.h"
-#include "vkernel/tapdev.h"
+#include "guest/init.h"
+#include "guest/tapdev.h"
 
 using namespace vklab::vkernel;
 

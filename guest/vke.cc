@@ -1,4 +1,4 @@
-#include "vkernel/vke.h"
+#include "guest/vke.h"
 
 #include <pthread.h>
 #include <sched.h>

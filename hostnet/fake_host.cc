@@ -1,6 +1,6 @@
-#include "netsetup/fake_host.h"
+#include "hostnet/fake_host.h"
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 
 void FakeHost::add_foreign(LinkInfo link) {
   if (link.ifindex == 0) link.ifindex = next_index_++;
@@ -119,4 +119,4 @@ Result<int> FakeHost::destroy_tagged(const std::string& tag) {
   return n;
 }
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

@@ -1,6 +1,6 @@
-#include "netsetup/host.h"
+#include "hostnet/host.h"
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 
 std::string ownership_tag(std::string_view lab) { return "vklab:" + std::string(lab); }
 
@@ -23,4 +23,4 @@ Result<int> Host::destroy_tagged(const std::string& tag) {
   return deleted;
 }
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

@@ -22,11 +22,11 @@
 #include <string>
 #include <string_view>
 
-#include "netsetup/host.h"
+#include "hostnet/host.h"
 
 struct nl_sock;
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 
 /// The IFLA_GROUP of links tagged `tag`: 0x564B0000 ("VK") | the low 16
 /// bits of the FNV-1a hash of the tag. Never 0 (the default group). Two
@@ -71,4 +71,4 @@ class LinuxHost final : public Host {
   bool modules_checked_ = false;
 };
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

@@ -1,4 +1,4 @@
-#include "vkernel/power.h"
+#include "guest/power.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

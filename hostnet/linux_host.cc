@@ -1,4 +1,4 @@
-#include "netsetup/linux_host.h"
+#include "hostnet/linux_host.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -20,7 +20,7 @@
 #include <cstring>
 #include <map>
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 namespace {
 
 constexpr const char* kTunDevice = "/dev/net/tun";
@@ -463,4 +463,4 @@ Result<int> LinuxHost::destroy_tagged(const std::string& tag) {
   return deleted;
 }
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

@@ -1,4 +1,4 @@
-#include "vkernel/tapdev.h"
+#include "guest/tapdev.h"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>

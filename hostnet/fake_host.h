@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "netsetup/host.h"
+#include "hostnet/host.h"
 
-namespace vklab::netsetup {
+namespace vklab::hostnet {
 
 class FakeHost final : public Host {
  public:
@@ -56,4 +56,4 @@ class FakeHost final : public Host {
   int next_index_ = 100;
 };
 
-}  // namespace vklab::netsetup
+}  // namespace vklab::hostnet

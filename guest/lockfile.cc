@@ -1,4 +1,4 @@
-#include "vkernel/lockfile.h"
+#include "guest/lockfile.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

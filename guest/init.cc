@@ -1,4 +1,4 @@
-#include "vkernel/init.h"
+#include "guest/init.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +18,7 @@
 #include <filesystem>
 
 #include "common/text.h"
-#include "vkernel/power.h"
+#include "guest/power.h"
 
 namespace vklab::vkernel {
 namespace {

@@ -1,4 +1,4 @@
-#include "vkernel/memlimit.h"
+#include "guest/memlimit.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

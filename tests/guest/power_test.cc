@@ -2,7 +2,7 @@
 // command line asks for. (Signalling init is tested in tests/integration.)
 #include <doctest/doctest.h>
 
-#include "vkernel/power.h"
+#include "guest/power.h"
 
 using namespace vklab::vkernel;
 using Action = PowerRequest::Action;
