@@ -8,10 +8,14 @@ packages=(
   cmake g++ make pkg-config
   # libraries
   libnl-3-dev libnl-route-3-dev libboost-graph-dev libyaml-cpp-dev
-  nlohmann-json3-dev libcli11-dev doctest-dev
+  nlohmann-json3-dev libcli11-dev doctest-dev libpcap-dev
   # run time and tests: ip, ping, unshare/nsenter, ps, graphviz for pictures,
   # mandoc to check the man pages, iperf3 for the benchmarks
   iproute2 iputils-ping util-linux procps graphviz mandoc iperf3
+  # what guests run in the example labs and tests (from the host's own
+  # root, read-only): FRR for routing, bind9 for DNS, apache2 for the web,
+  # curl, dig and tcpdump for checks and captures
+  frr apache2 bind9 bind9-dnsutils curl tcpdump
 )
 
 missing=()
@@ -20,6 +24,15 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
+  # Daemons are for guests: never start them on this host while installing
+  # (a policy-rc.d that denies every start; one already in place is kept).
+  policy=/usr/sbin/policy-rc.d ours=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# vklab setup.sh: no service starts during the install\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    ours=1
+  fi
+  trap '[ -n "$ours" ] && rm -f "$policy"' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

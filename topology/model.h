@@ -34,6 +34,7 @@ inline constexpr int kMaxInterfaces = 16;   // VKNETIF_MAX
 inline constexpr int kMaxDisks = 16;        // disks + cdroms
 inline constexpr size_t kMaxLabName = 16;
 inline constexpr size_t kMaxObjectName = 15;  // IFNAMSIZ - 1
+inline constexpr const char* kDefaultIfname = "vke";
 
 /// One L2 segment. Point-to-point links are bridges with two members.
 struct BridgeDecl {
@@ -80,6 +81,26 @@ struct GuestDecl {
   std::string shutdown;  ///< the guest's rc.shutdown
   Located<std::chrono::milliseconds> stop_timeout{kDefaultStopTimeout, {}};
   std::vector<Located<std::string>> depends_on;  ///< guests started before this one
+
+  // ---- the guest as a machine (Linux guest; notes on DragonFly) ----
+  /// `root: DIR`: the base tree of the guest's root instead of the host's
+  /// own root, as written (relative to the lab file). nullopt = the host's /.
+  std::optional<Located<std::string>> root;
+  /// `files: DIR`: the lab's files for this guest, laid over its root, as
+  /// written (relative to the lab file). nullopt = the folder named like the
+  /// guest beside the lab file, when it exists (see files_dir).
+  std::optional<Located<std::string>> files;
+  /// The folder actually laid over the root: absolute, "" = none. Filled by
+  /// the loader's front-end (YAML: `files:` or ./<name>/; Kathará: DEV/).
+  std::string files_dir;
+  /// `ifname:` the Linux guest's interface name prefix ("vke" → vke0…;
+  /// Kathará labs: "eth" → eth0…). The DragonFly target keeps vkeN.
+  Located<std::string> ifname{kDefaultIfname, {}};
+  /// Kernel parameters applied inside the guest before its startup
+  /// commands, in order ("net.ipv4.ip_forward", "1").
+  std::vector<Located<std::pair<std::string, std::string>>> sysctls;
+  /// Kathará's `image`, recorded and shown; "" = none.
+  std::string image;
 };
 
 /// One entry of `checks:`, run by `vklab check` inside guest `from`.
@@ -101,6 +122,14 @@ struct Lab {
   std::vector<BridgeDecl> bridges;  ///< declaration order
   std::vector<GuestDecl> guests;    ///< declaration order
   std::vector<CheckDecl> checks;
+  /// The lab's `shared/` folder (absolute), mounted at /shared in every
+  /// guest; "" = none. Filled by the front-end.
+  std::string shared_dir;
+  /// Lab metadata (Kathará's LAB_VERSION, LAB_AUTHOR, LAB_EMAIL, LAB_WEB;
+  /// YAML: not yet), in file order; shown by status and graph.
+  std::vector<std::pair<std::string, std::string>> meta;
+  /// Which front-end read it: "yaml" or "netkit" (a directory with lab.conf).
+  std::string format = "yaml";
 
   /// Filled by the validator: indices into `guests`, dependencies first,
   /// declaration order among equals (a stable topological order).

@@ -132,6 +132,28 @@ inline constexpr const char* kEnvShutdownTimeout = "vklab_shutdown_timeout";
 /// (a duration; default 10s like init(8)).
 inline constexpr const char* kEnvTermWait = "vklab_term_wait";
 
+/// The guest as a machine (guest/rootfs.h). Absolute host paths.
+/// Base tree of the guest's root (default: the host's /, read-only).
+inline constexpr const char* kEnvRoot = "vklab_root";
+/// The lab's folder for this guest, laid over the base.
+inline constexpr const char* kEnvFiles = "vklab_files";
+/// The lab's shared folder, mounted read-write at /shared.
+inline constexpr const char* kEnvShared = "vklab_shared";
+/// An empty directory (in the lab's state) where the guest keeps its
+/// writable layer: the vkernel process mounts a tmpfs there in a mount
+/// namespace of its own (upper/ and work/ inside), so the layer lives as
+/// long as the vkernel process and no longer; `vklab save` reads it as
+/// /proc/<kernel pid>/root/<dir>/upper.
+inline constexpr const char* kEnvLayer = "vklab_layer";
+/// Interface name prefix inside the guest ("vke" by default; "eth").
+inline constexpr const char* kEnvIfname = "vklab_ifname";
+/// A file of "key=value" lines: kernel parameters init writes under
+/// /proc/sys before the startup commands.
+inline constexpr const char* kEnvSysctl = "vklab_sysctl";
+/// A file describing each vke's link (impairment, carrier): read at boot
+/// and again on SIGUSR1 to the vkernel process (vkernel/link.h).
+inline constexpr const char* kEnvLinks = "vklab_links";
+
 /// The usage text printed by -h.
 std::string usage(std::string_view prog);
 
