@@ -13,10 +13,10 @@
 namespace vklab::cli {
 namespace fs = std::filesystem;
 
-std::optional<LoadedLab> load_lab(const std::string& path) {
+std::optional<LoadedLab> load_lab(const std::string& path, topology::Target target) {
   LoadedLab out;
   auto lab = topology::load_file(path, out.diags);
-  if (lab) topology::validate(*lab, out.diags);
+  if (lab) topology::validate(*lab, out.diags, target);
   out.diags.sort();
   std::cerr << out.diags.str();
   if (!lab || out.diags.has_errors()) return std::nullopt;

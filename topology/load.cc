@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/text.h"
+#include "topology/load_dirs.h"
 #include "topology/load_guest.h"
 #include "topology/yaml_reader.h"
 
@@ -302,7 +303,9 @@ std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
     diags.error(SourceLoc{path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
     return std::nullopt;
   }
-  return load_string(text, path, diags);
+  auto lab = load_string(text, path, diags);
+  if (lab) detail::resolve_dirs(*lab, path, diags);
+  return lab;
 }
 
 }  // namespace vklab::topology
