@@ -43,6 +43,10 @@ class Init {
     std::string line = cfg_.name + ": init: " + msg + "\n";
     [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, line.data(), line.size());
   }
+  /// A line on the status pipe to the vkernel process ("booted", "halt").
+  void tell(std::string_view line) {
+    if (cfg_.booted_fd >= 0) [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, line.data(), line.size());
+  }
   void setup_process();
   void setup_mounts();
   void power_commands(int self);
@@ -52,6 +56,8 @@ class Init {
   /// is requested while `stop_on_halt` (false). pid 0 = until no child is left.
   bool wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt);
   void reap();
+  /// Reads every pending signal: SIGUSR1/SIGUSR2 ask for a halt, SIGINT for a reboot.
+  void read_signals();
   [[noreturn]] void halt();
 
   const InitConfig& cfg_;
@@ -216,13 +222,20 @@ bool Init::wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt) {
     if (console_ok_ && console_ == 0 && !halt_requested_) timeout = 1000;
     pollfd p{sigfd_, POLLIN, 0};
     if (poll(&p, 1, timeout) <= 0) continue;
-    signalfd_siginfo si;
-    while (::read(sigfd_, &si, sizeof si) == sizeof si) {
-      // A halt wins over a reboot asked before it (the host's SIGTERM
-      // during a guest's reboot must end the guest).
-      if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true, reboot_requested_ = false;
-      if (si.ssi_signo == SIGINT && !halt_requested_) halt_requested_ = reboot_requested_ = true;
+    read_signals();
+  }
+}
+
+void Init::read_signals() {
+  signalfd_siginfo si;
+  while (::read(sigfd_, &si, sizeof si) == sizeof si) {
+    // A halt wins over a reboot asked before it (the host's SIGTERM
+    // during a guest's reboot must end the guest).
+    if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) {
+      halt_requested_ = true, reboot_requested_ = false;
+      tell("halt\n");  // the vkernel stops re-sending its halt
     }
+    if (si.ssi_signo == SIGINT && !halt_requested_) halt_requested_ = reboot_requested_ = true;
   }
 }
 
@@ -276,10 +289,8 @@ void Init::run() {
     pid_t pid = spawn("rc", cfg_.rc);
     if (pid > 0) wait_for(pid, Clock::time_point::max(), true);
   }
-  if (cfg_.booted_fd >= 0 && !halt_requested_) {
-    [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, "booted\n", 7);
-    ::close(cfg_.booted_fd);
-  }
+  read_signals();  // a halt that came while booting: no "booted"
+  if (!halt_requested_) tell("booted\n");
   console_ok_ = isatty(STDIN_FILENO);
   if (console_ok_ && !halt_requested_) spawn_console();
   while (!halt_requested_) wait_for(-1, Clock::time_point::max(), true);

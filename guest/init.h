@@ -38,7 +38,10 @@ struct InitConfig {
   std::chrono::milliseconds kill_wait{std::chrono::seconds(10)};   ///< SIGKILL → give up
   std::vector<std::pair<std::string, std::string>> env;  ///< -e variables, set in order
   int go_fd = -1;      ///< read end: init starts when the parent writes a byte
-  int booted_fd = -1;  ///< write end: init writes "booted\n" once the startup commands ran
+  /// Write end of the status pipe, open for init's whole life: "booted\n"
+  /// once the startup commands ran, "halt\n" each time a halt request
+  /// (SIGUSR1/SIGUSR2) was read.
+  int booted_fd = -1;
 };
 
 /// init's exit status after a clean shutdown for a reboot (SIGINT): the
