@@ -24,6 +24,7 @@
 #include "guest/lockfile.h"
 #include "guest/memlimit.h"
 #include "guest/outcome.h"
+#include "guest/rootfs.h"
 #include "guest/tapdev.h"
 #include "guest/vke.h"
 
@@ -62,6 +63,7 @@ class Guest {
   }
   Status prepare_scripts();
   Status open_files();
+  Status make_root();
   Status host_side();
   Status guest_side();
   Status start_init();
@@ -81,6 +83,7 @@ class Guest {
   std::vector<std::unique_ptr<Vke>> vkes_;
   std::unique_ptr<Datapath> datapath_;
   std::optional<MemLimit> memlimit_;
+  GuestRoot root_;
   pid_t init_pid_ = -1;
   int status_r_ = -1;       ///< init's status pipe: "booted\n", "halt\n" (init saw a halt request)
   bool ready_sent_ = false;
@@ -148,6 +151,45 @@ Status Guest::open_files() {
   return {};
 }
 
+Status Guest::make_root() {
+  RootSpec r;
+  r.name = o_.name;
+  r.base = o_.root;
+  r.files = o_.files;
+  r.shared = o_.shared;
+  r.layer = o_.layer;
+  r.size = o_.memory.value_or(kDefaultLayerSize);
+  if (r.layer.empty()) {
+    if (!c_.pidfile.empty()) {
+      char abs[4096];
+      std::string dir = c_.pidfile.substr(0, c_.pidfile.find_last_of('/') + 1);
+      if (realpath(dir.empty() ? "." : dir.c_str(), abs)) r.fallback_layer = std::string(abs) + "/" + c_.pidfile.substr(dir.size()) + ".layer";
+    }
+    if (r.fallback_layer.empty()) {
+      char tmpl[] = "/tmp/vkernel-layer.XXXXXX";
+      if (!mkdtemp(tmpl)) return make_error(std::string("layer: /tmp: ") + std::strerror(errno));
+      ::rmdir(tmpl);
+      r.fallback_layer = tmpl;
+    }
+  }
+  char abs_pid[4096];
+  std::string pid_abs = !c_.pidfile.empty() && realpath(c_.pidfile.c_str(), abs_pid) ? abs_pid : "";
+  r.hidden = state_paths(pid_abs, r.layer.empty() ? r.fallback_layer : r.layer, r.files, r.shared,
+                         std::getenv("VKLAB_STATE_ROOT"));
+  if (!o_.sysctl_path.empty()) {
+    auto kv = read_sysctl_file(o_.sysctl_path);
+    if (!kv) return make_error("vklab_sysctl " + kv.error().message);
+    init_.sysctls = std::move(kv).value();
+  }
+  auto g = GuestRoot::prepare(r);
+  if (!g) return g.error();
+  root_ = std::move(g).value();
+  init_.root = root_.root();
+  init_.root_size = r.size;
+  verbose("root " + r.base + (r.files.empty() ? "" : " + " + r.files) + ", layer " + root_.layer());
+  return {};
+}
+
 Status Guest::host_side() {
   if (c_.netifs.empty()) return {};
   auto host = hostnet::LinuxHost::open();
@@ -188,7 +230,7 @@ Status Guest::guest_side() {
   if (sethostname(o_.name.data(), o_.name.size()) < 0)
     return make_error("sethostname " + o_.name + ": " + std::strerror(errno));
   for (auto& v : vkes_) {
-    auto tap = TapFd::open("vke" + std::to_string(v->index));
+    auto tap = TapFd::open(o_.ifname + std::to_string(v->index));
     if (!tap) return tap.error();
     v->guest = std::move(tap).value();
     const NetIf& n = c_.netifs[static_cast<size_t>(v->index)];
@@ -293,6 +335,7 @@ void Guest::cleanup() {
   if (!init_pidfile_.empty()) ::unlink(init_pidfile_.c_str());
   if (memlimit_ && memlimit_->release() && !c_.pidfile.empty()) ::unlink((c_.pidfile + ".cgroup").c_str());
   memlimit_.reset();
+  root_.release();
   for (int* fds : {lab_ns_, guest_ns_})
     for (int i = 0; i < 3; ++i)
       if (fds[i] >= 0) ::close(std::exchange(fds[i], -1));
@@ -412,6 +455,7 @@ int Guest::run() {
   };
   if (Status s = prepare_scripts(); !s) return fail(s.error());
   if (Status s = open_files(); !s) return fail(s.error());
+  if (Status s = make_root(); !s) return fail(s.error());
   if (Status s = host_side(); !s) return fail(s.error());
 
   open_namespaces(lab_ns_);
@@ -464,6 +508,21 @@ Result<GuestOptions> GuestOptions::from(const Cmdline& c) {
     o.ready_fd = static_cast<int>(v);
   }
   if (!c.memory.empty()) o.memory = parse_memory(c.memory).value();
+  o.root = c.getenv(kEnvRoot).value_or("/");
+  o.files = c.getenv(kEnvFiles).value_or("");
+  o.shared = c.getenv(kEnvShared).value_or("");
+  o.layer = c.getenv(kEnvLayer).value_or("");
+  o.sysctl_path = c.getenv(kEnvSysctl).value_or("");
+  for (const char* var : {kEnvRoot, kEnvFiles, kEnvShared, kEnvLayer, kEnvSysctl})
+    if (auto v = c.getenv(var); v && (v->empty() || (*v)[0] != '/'))
+      return make_error(std::string("-e ") + var + "=" + *v + ": expected an absolute path");
+  if (auto p = c.getenv(kEnvIfname)) {
+    // <prefix><index> must be a valid interface name (IFNAMSIZ - 1 = 15).
+    if (p->empty() || p->size() > 13 || p->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos ||
+        (*p)[0] < 'a' || (*p)[0] > 'z')
+      return make_error(std::string("-e ") + kEnvIfname + "=" + *p + ": expected 1-13 of a-z 0-9 _ - starting with a letter");
+    o.ifname = *p;
+  }
   return o;
 }
 
