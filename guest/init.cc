@@ -18,6 +18,7 @@
 
 #include "common/text.h"
 #include "guest/power.h"
+#include "guest/services.h"
 #include "guest/rootfs.h"
 #include "vkernel/confine.h"
 
@@ -218,6 +219,14 @@ void Init::halt() {
           ", killed");
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
+    }
+  }
+  // Services started with systemctl/service, last started first (services.h).
+  if (std::string stop = services_stop_script(read_services_record(), cfg_.name); !stop.empty()) {
+    pid_t pid = spawn("services", stop);
+    if (pid > 0 && !wait_for(pid, Clock::now() + cfg_.shutdown_timeout, false)) {
+      say("stopping services timed out after " + format_duration(cfg_.shutdown_timeout) + ", killed");
+      kill(-pid, SIGKILL);
     }
   }
   // Hang up the console first, as a line drop would: an interactive shell

@@ -78,6 +78,21 @@ PowerRequest parse_power(std::string_view cmd, const std::vector<std::string>& a
   return r;
 }
 
+int check_in_guest(std::string_view cmd) {
+  // Only the guest's own init: PID 1 of this PID namespace runs this binary.
+  std::string c(cmd);
+  Exe init = exe_of("/proc/1/exe"), self = exe_of("/proc/self/exe");
+  if ((init.err == EACCES || init.err == EPERM) && geteuid() != 0) {
+    std::fprintf(stderr, "%s: must be root\n", c.c_str());
+    return 1;
+  }
+  if (init.err || self.err || init.dev != self.dev || init.ino != self.ino) {
+    std::fprintf(stderr, "%s: not inside a vklab guest (PID 1 is not its init); nothing done\n", c.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int power_main(const std::vector<std::string>& argv) {
   std::string cmd(base(argv.empty() ? "halt" : argv[0]));
   PowerRequest r = parse_power(cmd, std::vector<std::string>(argv.begin() + (argv.empty() ? 0 : 1), argv.end()));
@@ -89,16 +104,7 @@ int power_main(const std::vector<std::string>& argv) {
     std::printf("%s\n", usage(cmd).c_str());
     return 0;
   }
-  // Only the guest's own init: PID 1 of this PID namespace runs this binary.
-  Exe init = exe_of("/proc/1/exe"), self = exe_of("/proc/self/exe");
-  if ((init.err == EACCES || init.err == EPERM) && geteuid() != 0) {
-    std::fprintf(stderr, "%s: must be root\n", cmd.c_str());
-    return 1;
-  }
-  if (init.err || self.err || init.dev != self.dev || init.ino != self.ino) {
-    std::fprintf(stderr, "%s: not inside a vklab guest (PID 1 is not its init); nothing done\n", cmd.c_str());
-    return 1;
-  }
+  if (int rc = check_in_guest(cmd)) return rc;
   int sig = r.action == PowerRequest::Action::Reboot ? SIGINT : SIGUSR2;
   // The shutdown we start sends SIGTERM (and the console SIGHUP) to every
   // guest process, this one too: it must not turn our own success into a
