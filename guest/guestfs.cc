@@ -158,6 +158,9 @@ Status enter_root(const EnterRoot& e, std::vector<std::string>& warnings) {
   if (Status s = mount_dev(R); !s) return s;
   if (Status s = do_mount("tmpfs", R + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" + size); !s) return s;
   if (Status s = do_mount("tmpfs", R + "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" + size); !s) return s;
+  // /run/lock as Debian's boot makes it (/var/lock links to it: apache2ctl).
+  if (Status s = ensure_dir(R + "/run/lock"); !s || ::chmod((R + "/run/lock").c_str(), 01777) < 0)
+    warnings.push_back(R + "/run/lock: " + std::strerror(errno));
   if (e.self_fd >= 0)
     if (Status s = power_commands(R, e.self_fd); !s) warnings.push_back(s.error().message);
   // Kernel parameters: the guest's own ones (per network namespace) are

@@ -245,8 +245,14 @@ Result<GuestRoot> GuestRoot::prepare(const RootSpec& s) {
     if (Status st = copy_tree(s.files, L + "/files"); !st) return make_error("vklab_files " + s.files + ": " + st.error().message);
   std::vector<std::string> hide(std::begin(kHiddenDirs), std::end(kHiddenDirs));
   hide.insert(hide.end(), s.hidden.begin(), s.hidden.end());
+  auto covered = [&](const std::string& h) {  // below another hidden directory: hidden already
+    for (const auto& o : hide)
+      if (h.size() > o.size() && h.compare(0, o.size(), o) == 0 && h[o.size()] == '/') return true;
+    return false;
+  };
   for (const auto& h : hide)
-    if (Status st = make_upper_dir(L + "/upper", s.base, h, true); !st) return make_error("layer: " + st.error().message);
+    if (Status st = covered(h) ? Status{} : make_upper_dir(L + "/upper", s.base, h, true); !st)
+      return make_error("layer: " + st.error().message);
   if (!s.shared.empty())
     if (Status st = make_upper_dir(L + "/upper", s.base, "/shared", false); !st) return make_error("layer: " + st.error().message);
   std::string lower = s.files.empty() ? s.base : L + "/files:" + s.base;
