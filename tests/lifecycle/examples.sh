@@ -22,6 +22,10 @@ echo "$OUT" | grep -q "^$checks passed, 0 failed$" && pass "$checks checks passe
 expect_rc 0 "check --json $name" "$VKLAB" check --json "$name"
 n=$(echo "$OUT" | grep -c '"ok": true')
 [ "$n" = "$checks" ] && pass "--json: $n ok" || fail "--json: $n ok of $checks: $OUT"
+if [ "$name" = web-dns ]; then  # by name: DNS then HTTP (until checks: can say it)
+  expect_rc 0 "pc fetches http://www.lab.net/" "$VKLAB" exec pc -- curl -sf http://www.lab.net/
+  echo "$OUT" | grep -q "Welcome to www.lab.net" && pass "the page, by name" || fail "page: $OUT"
+fi
 expect_rc 0 "down $name" "$VKLAB" down "$name"
 n=$(echo "$OUT" | grep -c "halted cleanly")
 [ "$n" = "$guests" ] && [ "$guests" -gt 0 ] && pass "$n guests halted cleanly" \
