@@ -1,5 +1,6 @@
 #include "guest/init.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -62,6 +63,8 @@ class Init {
   /// is requested while `stop_on_halt` (false). pid 0 = until no child is left.
   bool wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt);
   void reap();
+  /// Waits until no process but init is left in the guest (true) or `deadline`.
+  bool wait_others(Clock::time_point deadline);
   /// Reads every pending signal: SIGUSR1/SIGUSR2 ask for a halt, SIGINT for a reboot.
   void read_signals();
   [[noreturn]] void halt();
@@ -208,6 +211,41 @@ void Init::read_signals() {
   }
 }
 
+/// True when a process other than init and zombies runs in the guest's
+/// PID namespace (its own /proc shows nothing else).
+bool others_alive() {
+  DIR* d = ::opendir("/proc");
+  if (!d) return false;
+  bool alive = false;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9' || std::string_view(e->d_name) == "1") continue;
+    char buf[512];
+    int fd = ::open((std::string("/proc/") + e->d_name + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    std::string_view st(buf, static_cast<size_t>(n));
+    size_t rp = st.rfind(')');
+    if (rp != std::string_view::npos && rp + 2 < st.size() && st[rp + 2] != 'Z') {
+      alive = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return alive;
+}
+
+bool Init::wait_others(Clock::time_point deadline) {
+  while (others_alive()) {
+    if (Clock::now() >= deadline) return false;
+    pollfd p{sigfd_, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0) read_signals();
+    reap();
+  }
+  return true;
+}
+
 void Init::halt() {
   using namespace std::chrono;
   say(reboot_requested_ ? "reboot requested" : "halt requested");
@@ -238,7 +276,10 @@ void Init::halt() {
   say("sending SIGTERM to all processes");
   kill(-1, SIGTERM);
   auto t0 = Clock::now();
-  if (!wait_for(0, t0 + cfg_.term_wait, false)) {
+  // Not only init's children: a command entered from outside (`vklab exec
+  // r1 -- reboot`) is in the guest too, and ending the PID namespace would
+  // kill it mid-exit. Wait for those as well.
+  if (!wait_for(0, t0 + cfg_.term_wait, false) || !wait_others(t0 + cfg_.term_wait)) {
     say("some processes would not die after " + format_duration(cfg_.term_wait) +
         "; sending SIGKILL");
     kill(-1, SIGKILL);

@@ -2,10 +2,11 @@
 # what it depends on is up, down stops a guest only after everything that
 # depends on it has halted (web → app → db, then db ← app ← web).
 . "$(dirname "$0")/lib.sh"
-# Guests have their own /tmp and /run; /var/tmp is the host's, shared.
-LOG=$(mktemp -d /var/tmp/vklab-order.XXXXXX)
-trap 'cleanup; rm -rf "$LOG"' EXIT
-cat > "$WORK/order.yaml" <<LAB
+# Guests have roots of their own: the lab's shared/ folder (/shared in
+# every guest) is where their events meet.
+mkdir -p "$WORK/order/shared"
+LOG=/shared
+cat > "$WORK/order/order.yaml" <<LAB
 name: order
 defaults: {memory: 64m, stop_timeout: 10s}
 bridges: [lan]
@@ -25,13 +26,13 @@ guests:
     startup: sleep 0.3; echo "start app" >> $LOG/events
     shutdown: echo "stop app" >> $LOG/events; sleep 0.5; echo "stopped app" >> $LOG/events
 LAB
-expect_rc 0 "up" "$VKLAB" up --quiet "$WORK/order.yaml"
-got=$(tr '\n' ',' < "$LOG/events")
+expect_rc 0 "up" "$VKLAB" up --quiet "$WORK/order/order.yaml"
+got=$(tr '\n' ',' < "$WORK/order/shared/events")
 [ "$got" = "start db,start app,start web," ] && pass "started db, app, web in that order" || fail "start order: $got"
 expect_rc 0 "down" "$VKLAB" down order
 n=$(echo "$OUT" | grep -c "halted cleanly")
 [ "$n" = 3 ] && pass "3 guests halted cleanly" || { fail "down: $n halted cleanly"; echo "$OUT"; }
-got=$(tr '\n' ',' < "$LOG/events")
+got=$(tr '\n' ',' < "$WORK/order/shared/events")
 want="start db,start app,start web,stop web,stopped web,stop app,stopped app,stop db,"
 [ "$got" = "$want" ] && pass "stopped web, then app, then db, each after the one before halted" || fail "events: $got"
 assert_clean "after down"
