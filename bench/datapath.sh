@@ -3,7 +3,7 @@
 #
 #   bench/datapath.sh [VKERNEL] [SECS] [GUESTS] [RUNS]
 #
-#   VKERNEL  the guest binary (default: ../build/vkernel/vkernel of this tree)
+#   VKERNEL  the guest binary (default: ../build/guest/vkernel of this tree)
 #   SECS     seconds per iperf3 run (default 5; the 64-byte UDP runs take
 #            min(SECS, 3))
 #   GUESTS   guests running while the idle guest's PSS is read (default 50;
@@ -39,7 +39,7 @@
 #     init) while GUESTS guests run.
 set -euo pipefail
 
-VK=${1:-$(dirname "$0")/../build/vkernel/vkernel}
+VK=${1:-$(dirname "$0")/../build/guest/vkernel}
 SECS=${2:-5}
 NGUESTS=${3:-50}
 RUNS=${4:-3}

@@ -43,7 +43,7 @@ if [ -z "${VKLAB_LIFECYCLE_INNER:-}" ]; then
   exec env VKLAB_LIFECYCLE_INNER=1 unshare -n -m --propagation private "$0" "$BUILD" "${ARGS[@]}"
 fi
 VKLAB=$(realpath "$BUILD/cli/vklab")
-export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$BUILD/vkernel/vkernel")
+export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$BUILD/guest/vkernel")
 export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
 WORK=$(mktemp -d /tmp/vklab-bench-work.XXXXXX)
 cleanup() {
