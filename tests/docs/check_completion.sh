@@ -131,8 +131,8 @@ expect "r1" vklab exec --lab lab1 r
 expect "--" vklab exec --lab lab1 r1 ""
 expect "pc-2 r1" vklab save --lab lab1 ""
 expect "pc-2 r1" vklab save --lab lab1 r1 ""
-expect "--lab --to --help" vklab save -
-expect "--target --help" vklab validate -
+expect "--help --lab --to" vklab save -
+expect "--help --target" vklab validate -
 expect "--force --help --timeout" vklab down --
 expect "--json" vklab ls --j
 
