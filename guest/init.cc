@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/sys.h"
 #include "common/text.h"
 #include "guest/power.h"
 #include "guest/services.h"
@@ -90,10 +91,7 @@ void Init::setup_process() {
   prctl(PR_SET_NAME, "init");
   setsid();
   for (const auto& [k, v] : cfg_.env) setenv(k.c_str(), v.c_str(), 1);
-  const char* path = getenv("PATH");
-  std::string p = std::string(kPowerBinDir) + ":" +
-                  (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  setenv("PATH", p.c_str(), 1);
+  setenv("PATH", path_with(kPowerBinDir, getenv("PATH")).c_str(), 1);
   setenv("HOSTNAME", cfg_.name.c_str(), 1);
   if (chdir("/") < 0) say(std::string("chdir /: ") + std::strerror(errno));
 }

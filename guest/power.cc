@@ -17,7 +17,7 @@ std::string_view base(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string usage(std::string_view cmd) {
+std::string power_usage(std::string_view cmd) {
   if (cmd == "shutdown") return "usage: shutdown -h | -p | -r now";
   return "usage: " + std::string(cmd);
 }
@@ -46,7 +46,7 @@ bool is_power_command(std::string_view argv0) {
 PowerRequest parse_power(std::string_view cmd, const std::vector<std::string>& args) {
   PowerRequest r;
   auto bad = [&](const std::string& why) {
-    r.error = std::string(cmd) + ": " + why + "\n" + usage(cmd);
+    r.error = std::string(cmd) + ": " + why + "\n" + power_usage(cmd);
     return r;
   };
   for (const auto& a : args)
@@ -101,7 +101,7 @@ int power_main(const std::vector<std::string>& argv) {
     return 64;
   }
   if (r.action == PowerRequest::Action::Help) {
-    std::printf("%s\n", usage(cmd).c_str());
+    std::printf("%s\n", power_usage(cmd).c_str());
     return 0;
   }
   if (int rc = check_in_guest(cmd)) return rc;

@@ -19,10 +19,12 @@
 #include <string_view>
 #include <vector>
 
+#include "vkernel/cmdline.h"
+
 namespace vklab::vkernel {
 
 /// Where init puts the command links, first on the guest's PATH.
-inline constexpr const char* kPowerBinDir = "/run/vkernel/bin";
+inline constexpr const char* kPowerBinDir = kGuestBinDir;
 /// The names of the commands (links in kPowerBinDir).
 inline constexpr std::string_view kPowerCommands[] = {"halt", "poweroff", "reboot", "shutdown"};
 
