@@ -134,7 +134,7 @@ Runner setup_status(CLI::App& sub) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("lab", o->lab, kLabArgHelp);
   sub.add_flag("--json", o->json, "machine-readable output");
   return [o] {
     int exit = kExitOk;

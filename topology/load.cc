@@ -22,7 +22,7 @@ using detail::subject;
 constexpr size_t kMaxLabFileBytes = 1 << 20;
 
 const std::vector<std::string> kTopKeys = {"name",    "description", "network", "defaults",
-                                           "bridges", "guests",      "checks"};
+                                           "bridges", "guests",      "checks",  "meta"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
 const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
 const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
@@ -237,6 +237,12 @@ std::optional<Lab> load_root(Reader& r, const YAML::Node& root) {
                            Reader::describe(e.value) + did_you_mean_suffix(*s, kNetworkModes));
     }
   }
+  if (auto it = top.find("meta"); it != top.end() && !it->second.value.IsNull()) {
+    if (r.is_map(it->second, "\"meta\""))
+      r.for_each(it->second.value, {}, "in meta", [&](const Entry& m) {
+        if (auto s = r.string(m, subject(m.key, "in meta"))) lab.meta.emplace_back(m.key, *s);
+      });
+  }
   detail::GuestFields defaults;
   if (auto it = top.find("defaults"); it != top.end()) defaults = detail::read_guest(r, it->second, "");
   if (auto it = top.find("bridges"); it != top.end()) read_bridges(r, it->second, lab);
@@ -277,7 +283,9 @@ std::optional<Lab> load_string(const std::string& text, const std::string& file,
                                Diagnostics& diags) {
   Reader r(file, diags);
   try {
-    return load_text(r, text);
+    auto lab = load_text(r, text);
+    if (lab) detail::resolve_folders(*lab);
+    return lab;
   } catch (const YAML::Exception& e) {
     r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
   } catch (const std::exception& e) {

@@ -9,10 +9,10 @@ namespace {
 const std::vector<std::string> kGuestKeys = {
     "kernel",     "memory",  "cpus",     "disks",        "cdroms",     "env",
     "single_user", "verbose", "writable_kernel", "interfaces", "startup", "shutdown",
-    "stop_timeout", "depends_on"};
+    "stop_timeout", "depends_on", "ifname", "sysctls", "image", "files"};
 
 /// Keys that describe one guest's wiring and make no sense as defaults.
-const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on"};
+const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
 
 const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "mac"};
 
@@ -103,6 +103,18 @@ void read_field(Reader& r, const Entry& e, const std::string& what, const std::s
     if (auto d = r.duration(e, what)) g.stop_timeout = *d;
   } else if (k == "depends_on") {
     g.depends_on = r.string_list(e, what);
+  } else if (k == "ifname") {
+    if (auto s = r.string(e, what)) g.ifname = {*s, e.loc};
+  } else if (k == "files") {
+    if (auto s = r.string(e, what)) g.files = Located<std::string>{*s, e.loc};
+  } else if (k == "image") {
+    if (auto s = r.string(e, what)) g.image = *s;
+  } else if (k == "sysctls") {
+    if (!r.is_map(e, what)) return;
+    std::string ctx = "in sysctls" + (guest.empty() ? std::string(" of defaults") : " of guest " + quoted(guest));
+    r.for_each(e.value, {}, ctx, [&](const Entry& v) {
+      if (auto s = r.string(v, subject(v.key, ctx))) g.sysctls.push_back({{v.key, *s}, v.key_loc});
+    });
   }
 }
 
@@ -147,6 +159,20 @@ void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
     else if (k == "startup") g.startup = d.startup;
     else if (k == "shutdown") g.shutdown = d.shutdown;
     else if (k == "stop_timeout") g.stop_timeout = d.stop_timeout;
+    else if (k == "ifname") g.ifname = d.ifname;
+    else if (k == "image") g.image = d.image;
+  }
+  // sysctls merge: the defaults' first, then the guest's; a key the guest
+  // writes again replaces the default's value in place.
+  if (defaults.written.count("sysctls")) {
+    auto own = std::move(g.sysctls);
+    g.sysctls = d.sysctls;
+    for (auto& s : own) {
+      auto it = std::find_if(g.sysctls.begin(), g.sysctls.end(),
+                             [&](const auto& x) { return x.value.first == s.value.first; });
+      if (it != g.sysctls.end()) *it = std::move(s);
+      else g.sysctls.push_back(std::move(s));
+    }
   }
 }
 
