@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "topology/load.h"
 #include "topology/netkit_load.h"
-#include "topology/netkit_names.h"
 #include "topology/validate.h"
 
 namespace vklab::cli {
@@ -88,7 +87,7 @@ std::optional<std::string> lab_named_by_path(const std::string& arg) {
   fs::path p(arg);
   if (fs::is_directory(p, ec)) {
     if (fs::exists(p / topology::kNetkitConf, ec)) {
-      auto name = topology::lab_name_from_dir(fs::absolute(p, ec).lexically_normal().filename().string());
+      auto name = topology::netkit_lab_name(p.string());
       if (name) return name.value();
       return std::nullopt;
     }

@@ -287,9 +287,7 @@ std::optional<Lab> Loader::run() {
     return std::nullopt;
   }
   fs::path abs = fs::absolute(dir_, ec).lexically_normal();
-  std::string base = abs.filename().string();
-  if (base.empty()) base = abs.parent_path().filename().string();
-  auto name = lab_name_from_dir(base);
+  auto name = netkit_lab_name(dir_.string());
   if (!name) {
     d_.error(SourceLoc{shown_, 0, 0}, name.error().message);
     return std::nullopt;
@@ -318,6 +316,13 @@ std::optional<Lab> Loader::run() {
 }
 
 }  // namespace
+
+Result<std::string> netkit_lab_name(const std::string& dir) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(dir, ec).lexically_normal();
+  if (abs.filename().empty()) abs = abs.parent_path();
+  return lab_name_from_dir(abs.filename().string());
+}
 
 bool is_netkit_dir(const std::string& path) {
   std::error_code ec;

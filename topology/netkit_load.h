@@ -22,6 +22,7 @@
 #include <string>
 
 #include "common/diag.h"
+#include "common/result.h"
 #include "topology/model.h"
 
 namespace vklab::topology {
@@ -45,6 +46,10 @@ struct NetkitOptions {
 /// True when `path` is a directory: `vklab up DIR` reads it as a Kathará
 /// lab (and says so when it holds no lab.conf).
 bool is_netkit_dir(const std::string& path);
+
+/// The name of the lab in directory `dir` (any spelling: "x", "x/", ".",
+/// "../x"): lab_name_from_dir() of its absolute, normalised last component.
+Result<std::string> netkit_lab_name(const std::string& dir);
 
 /// Loads the lab in directory `dir`. Every problem of lab.conf and lab.dep
 /// is added to `diags` with its file:line:col, all of them; notes and
