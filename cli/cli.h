@@ -51,9 +51,10 @@ struct LoadedLab {
   Diagnostics diags;
 };
 
-/// Loads and validates `path`, printing every diagnostic to stderr.
-/// nullopt when there were errors (callers exit kExitUsage).
-std::optional<LoadedLab> load_lab(const std::string& path);
+/// Loads and validates `path` for `target`, printing every diagnostic to
+/// stderr. nullopt when there were errors (callers exit kExitUsage).
+std::optional<LoadedLab> load_lab(const std::string& path,
+                                  topology::Target target = topology::Target::Linux);
 
 /// Compile options for a lab file on this host: its directory as base for
 /// relative paths, the bundled guest found next to this executable (or the

@@ -20,9 +20,9 @@ Runner setup_plan(CLI::App& sub) {
       ->check(CLI::IsMember({"text", "sh", "json"}))
       ->capture_default_str();
   return [o] {
-    auto loaded = load_lab(o->file);
-    if (!loaded) return static_cast<int>(kExitUsage);
     auto target = o->target == "linux" ? topology::Target::Linux : topology::Target::DragonFly;
+    auto loaded = load_lab(o->file, target);
+    if (!loaded) return static_cast<int>(kExitUsage);
     auto plan = topology::compile(loaded->lab, host_compile_options(o->file, loaded->lab.name.value, target));
     if (o->format == "json") std::cout << topology::plan_to_json(plan).dump(2) << "\n";
     else if (o->format == "sh") std::cout << netsetup::render_sh(plan);

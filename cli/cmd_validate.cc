@@ -1,4 +1,4 @@
-// vklab validate FILE
+// vklab validate FILE [--target linux|dragonfly]
 #include <iostream>
 
 #include "cli/cli.h"
@@ -7,9 +7,14 @@ namespace vklab::cli {
 
 Runner setup_validate(CLI::App& sub) {
   auto file = std::make_shared<std::string>();
+  auto target = std::make_shared<std::string>("linux");
   sub.add_option("file", *file, "lab file")->required();
-  return [file] {
-    auto loaded = load_lab(*file);
+  sub.add_option("--target", *target, "linux or dragonfly: what only the bundled Linux guest does "
+                                      "is a warning for dragonfly")
+      ->check(CLI::IsMember({"linux", "dragonfly"}))
+      ->capture_default_str();
+  return [file, target] {
+    auto loaded = load_lab(*file, *target == "linux" ? topology::Target::Linux : topology::Target::DragonFly);
     if (!loaded) return static_cast<int>(kExitUsage);
     std::cout << *file << ": OK";
     if (int w = loaded->diags.warning_count()) std::cout << " (" << w << (w == 1 ? " warning)" : " warnings)");

@@ -14,12 +14,12 @@
 namespace vklab::cli {
 namespace fs = std::filesystem;
 
-std::optional<LoadedLab> load_lab(const std::string& path) {
+std::optional<LoadedLab> load_lab(const std::string& path, topology::Target target) {
   LoadedLab out;
   // A directory is a Kathará lab (lab.conf); anything else a YAML file.
   auto lab = topology::is_netkit_dir(path) ? topology::load_netkit(path, out.diags)
                                            : topology::load_file(path, out.diags);
-  if (lab) topology::validate(*lab, out.diags);
+  if (lab) topology::validate(*lab, out.diags, target);
   out.diags.sort();
   std::cerr << out.diags.str();
   if (!lab || out.diags.has_errors()) return std::nullopt;

@@ -19,9 +19,12 @@
 
 #include "common/text.h"
 #include "hostnet/linux_host.h"
+#include "guest/dump.h"
 #include "guest/init.h"
 #include "guest/lockfile.h"
 #include "guest/memlimit.h"
+#include "guest/outcome.h"
+#include "guest/rootfs.h"
 #include "guest/tapdev.h"
 #include "guest/vke.h"
 
@@ -45,19 +48,6 @@ Result<std::string> read_text(const std::string& path) {
   return ss.str();
 }
 
-/// A small /proc file; "" when unreadable (the process may be gone).
-std::string read_small(const std::string& path) {
-  std::string s;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return s;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0 && s.size() < 65536) s.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
-  return s;
-}
-
 class Guest {
  public:
   Guest(const Cmdline& c, const GuestOptions& o) : c_(c), o_(o) {}
@@ -73,12 +63,15 @@ class Guest {
   }
   Status prepare_scripts();
   Status open_files();
+  Status make_root();
   Status host_side();
   Status guest_side();
   Status start_init();
   Status reboot();
   int loop();
-  void dump();
+  std::optional<int> on_signal(const signalfd_siginfo& si);
+  std::optional<int> on_init_exit(int status);
+  void read_status();
   void cleanup();
 
   const Cmdline& c_;
@@ -90,10 +83,12 @@ class Guest {
   std::vector<std::unique_ptr<Vke>> vkes_;
   std::unique_ptr<Datapath> datapath_;
   std::optional<MemLimit> memlimit_;
+  GuestRoot root_;
   pid_t init_pid_ = -1;
-  int booted_r_ = -1;
+  int status_r_ = -1;       ///< init's status pipe: "booted\n", "halt\n" (init saw a halt request)
   bool ready_sent_ = false;
   bool host_halt_ = false;  ///< SIGTERM from the host: no reboot after that
+  bool halt_acked_ = false; ///< init said "halt" since the last SIGTERM
   int sigfd_ = -1;
   /// net, uts, ipc: the lab's (where this process lives) and the guest's
   /// (held open so that they outlive an init, for a reboot).
@@ -156,6 +151,45 @@ Status Guest::open_files() {
   return {};
 }
 
+Status Guest::make_root() {
+  RootSpec r;
+  r.name = o_.name;
+  r.base = o_.root;
+  r.files = o_.files;
+  r.shared = o_.shared;
+  r.layer = o_.layer;
+  r.size = o_.memory.value_or(kDefaultLayerSize);
+  if (r.layer.empty()) {
+    if (!c_.pidfile.empty()) {
+      char abs[4096];
+      std::string dir = c_.pidfile.substr(0, c_.pidfile.find_last_of('/') + 1);
+      if (realpath(dir.empty() ? "." : dir.c_str(), abs)) r.fallback_layer = std::string(abs) + "/" + c_.pidfile.substr(dir.size()) + ".layer";
+    }
+    if (r.fallback_layer.empty()) {
+      char tmpl[] = "/tmp/vkernel-layer.XXXXXX";
+      if (!mkdtemp(tmpl)) return make_error(std::string("layer: /tmp: ") + std::strerror(errno));
+      ::rmdir(tmpl);
+      r.fallback_layer = tmpl;
+    }
+  }
+  char abs_pid[4096];
+  std::string pid_abs = !c_.pidfile.empty() && realpath(c_.pidfile.c_str(), abs_pid) ? abs_pid : "";
+  r.hidden = state_paths(pid_abs, r.layer.empty() ? r.fallback_layer : r.layer, r.files, r.shared,
+                         std::getenv("VKLAB_STATE_ROOT"));
+  if (!o_.sysctl_path.empty()) {
+    auto kv = read_sysctl_file(o_.sysctl_path);
+    if (!kv) return make_error("vklab_sysctl " + kv.error().message);
+    init_.sysctls = std::move(kv).value();
+  }
+  auto g = GuestRoot::prepare(r);
+  if (!g) return g.error();
+  root_ = std::move(g).value();
+  init_.root = root_.root();
+  init_.root_size = r.size;
+  verbose("root " + r.base + (r.files.empty() ? "" : " + " + r.files) + ", layer " + root_.layer());
+  return {};
+}
+
 Status Guest::host_side() {
   if (c_.netifs.empty()) return {};
   auto host = hostnet::LinuxHost::open();
@@ -196,7 +230,7 @@ Status Guest::guest_side() {
   if (sethostname(o_.name.data(), o_.name.size()) < 0)
     return make_error("sethostname " + o_.name + ": " + std::strerror(errno));
   for (auto& v : vkes_) {
-    auto tap = TapFd::open("vke" + std::to_string(v->index));
+    auto tap = TapFd::open(o_.ifname + std::to_string(v->index));
     if (!tap) return tap.error();
     v->guest = std::move(tap).value();
     const NetIf& n = c_.netifs[static_cast<size_t>(v->index)];
@@ -230,9 +264,19 @@ Status Guest::start_init() {
   int own_pidns = ::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
   if (own_pidns < 0 || unshare(CLONE_NEWPID) < 0)
     return make_error(std::string("PID namespace: ") + std::strerror(errno));
+  // init's signals are blocked before the fork, so the child starts with
+  // them blocked: a PID namespace's init drops a signal it has no handler
+  // for, and a halt sent before init set up its signalfd would be lost (L2).
+  // Blocked, it stays pending until init reads it.
+  sigset_t init_sigs, old;
+  sigemptyset(&init_sigs);
+  for (int sig : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&init_sigs, sig);
+  sigprocmask(SIG_BLOCK, &init_sigs, &old);
   pid_t pid = fork();
   if (pid < 0) return make_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // Fault injection for the tests: a slow start of init (a loaded host).
+    if (const char* d = std::getenv("VKLAB_TEST_INIT_DELAY_MS")) usleep(static_cast<useconds_t>(std::atoi(d)) * 1000);
     int keep_lo = std::min(go[0], booted[1]), keep_hi = std::max(go[0], booted[1]);
     close_range(3, static_cast<unsigned>(keep_lo - 1), 0);
     close_range(static_cast<unsigned>(keep_lo + 1), static_cast<unsigned>(keep_hi - 1), 0);
@@ -241,12 +285,13 @@ Status Guest::start_init() {
     init_.booted_fd = booted[1];
     run_init(init_);
   }
+  sigprocmask(SIG_SETMASK, &old, nullptr);
   ::close(go[0]);
   ::close(booted[1]);
   init_pid_ = pid;
   if (setns(own_pidns, CLONE_NEWPID) < 0) say(std::string("warning: setns pid: ") + std::strerror(errno));
   ::close(own_pidns);
-  booted_r_ = booted[0];
+  status_r_ = booted[0];
   if (!c_.pidfile.empty()) {
     init_pidfile_ = c_.pidfile + ".init";
     std::ofstream(init_pidfile_) << pid << "\n";
@@ -257,6 +302,8 @@ Status Guest::start_init() {
     auto m = MemLimit::apply(o_.name, *o_.memory, pid);
     if (m) {
       memlimit_.emplace(std::move(m).value());
+      // Named for labd and recovery, which remove it after a SIGKILL (L3).
+      if (!c_.pidfile.empty()) std::ofstream(c_.pidfile + ".cgroup") << memlimit_->dir() << "\n";
       verbose("memory limited to " + c_.memory + " (" + memlimit_->dir() + ")");
     } else {
       say("warning: -m " + c_.memory + " not applied: " + m.error().message);
@@ -267,55 +314,6 @@ Status Guest::start_init() {
   return {};
 }
 
-void Guest::dump() {
-  say("Caught SIGQUIT: debugger dump (the guest goes on)");
-  std::string out = "db> ps\n  HPID   PID S COMMAND\n";
-  char buf[64];
-  std::string guest_ns;
-  if (ssize_t n = readlink(("/proc/" + std::to_string(init_pid_) + "/ns/pid").c_str(), buf, sizeof buf); n > 0)
-    guest_ns.assign(buf, static_cast<size_t>(n));
-  if (DIR* d = opendir("/proc")) {
-    std::vector<int> pids;
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] >= '1' && e->d_name[0] <= '9') pids.push_back(std::atoi(e->d_name));
-    closedir(d);
-    std::sort(pids.begin(), pids.end());
-    for (int p : pids) {
-      std::string base = "/proc/" + std::to_string(p);
-      ssize_t n = readlink((base + "/ns/pid").c_str(), buf, sizeof buf);
-      if (n <= 0 || std::string(buf, static_cast<size_t>(n)) != guest_ns) continue;
-      std::stringstream st(read_small(base + "/status"));
-      std::string line, state = "?", nspid = "?";
-      while (std::getline(st, line)) {
-        if (line.starts_with("State:")) state = line.substr(7, 1);
-        if (line.starts_with("NSpid:")) nspid = line.substr(line.find_last_of(" \t") + 1);
-      }
-      std::string cmd = read_small(base + "/cmdline");
-      for (char& ch : cmd)
-        if (ch == '\0') ch = ' ';
-      if (cmd.empty()) cmd = "[" + read_small(base + "/comm") + "]";
-      char row[64];
-      std::snprintf(row, sizeof row, "%6d %5s %s ", p, nspid.c_str(), state.c_str());
-      out += row + cmd + "\n";
-    }
-  }
-  out += "db> show vke\n";
-  for (const auto& v : vkes_) {
-    out += "vke" + std::to_string(v->index) + ": tap " + v->host.name() + " (tap_unit " +
-           std::to_string(v->host.unit()) + ")" + (v->bridge.empty() ? "" : " bridge " + v->bridge) +
-           " mac " + v->mac.str() +
-           (v->guest_address ? " inet " + v->guest_address->str() : "") + "\n";
-    out += "      rx " + std::to_string(v->to_guest.packets.load()) + " pkts " +
-           std::to_string(v->to_guest.bytes.load()) + " bytes " +
-           std::to_string(v->to_guest.drops.load()) + " drops, tx " +
-           std::to_string(v->to_host.packets.load()) + " pkts " +
-           std::to_string(v->to_host.bytes.load()) + " bytes " +
-           std::to_string(v->to_host.drops.load()) + " drops\n";
-  }
-  out += "db> continue\n";
-  [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
-}
-
 // A guest reboot: init shut the guest down cleanly and exited for a reboot.
 // The same process, interfaces and locks stay (like the DragonFly vkernel's
 // wrapper, which forks a new kernel); a new init in a new PID and mount
@@ -323,8 +321,8 @@ void Guest::dump() {
 // again: startup commands, "booted", a console shell.
 Status Guest::reboot() {
   say("rebooting");
-  if (booted_r_ >= 0) ::close(booted_r_);
-  booted_r_ = -1;
+  if (status_r_ >= 0) ::close(status_r_);
+  status_r_ = -1;
   if (!enter_namespaces(guest_ns_)) return make_error(std::string("reboot: enter the guest: ") + std::strerror(errno));
   Status s = start_init();
   if (!enter_namespaces(lab_ns_)) say(std::string("warning: setns back: ") + std::strerror(errno));
@@ -335,83 +333,104 @@ void Guest::cleanup() {
   if (datapath_) datapath_->stop();
   if (pidfile_) pidfile_->remove();
   if (!init_pidfile_.empty()) ::unlink(init_pidfile_.c_str());
+  if (memlimit_ && memlimit_->release() && !c_.pidfile.empty()) ::unlink((c_.pidfile + ".cgroup").c_str());
   memlimit_.reset();
+  root_.release();
   for (int* fds : {lab_ns_, guest_ns_})
     for (int i = 0; i < 3; ++i)
       if (fds[i] >= 0) ::close(std::exchange(fds[i], -1));
 }
 
+void Guest::read_status() {
+  char b[64];
+  ssize_t n = ::read(status_r_, b, sizeof b);
+  if (n <= 0) {  // init is gone (or going): its exit comes as SIGCHLD
+    ::close(std::exchange(status_r_, -1));
+    return;
+  }
+  std::string_view text(b, static_cast<size_t>(n));
+  if (text.find("halt\n") != std::string_view::npos) halt_acked_ = true;
+  if (text.find("booted\n") != std::string_view::npos) {
+    say("booted");
+    if (o_.ready_fd >= 0 && !ready_sent_) {  // once: a reboot does not make it ready again
+      [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, "ready\n", 6);
+      ::close(o_.ready_fd);
+      ready_sent_ = true;
+    }
+  }
+}
+
+std::optional<int> Guest::on_init_exit(int st) {
+  init_pid_ = -1;
+  switch (decide(st, host_halt_)) {
+    case Outcome::Reboot:
+      if (Status s = reboot(); s) return std::nullopt;
+      else say("reboot failed: " + s.error().message);
+      cleanup();
+      return kExitUnclean;
+    case Outcome::Halted: {
+      cleanup();
+      say("halted cleanly");
+      std::string halt = "cpu halt, exiting vkernel\n";
+      [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, halt.data(), halt.size());
+      return kExitHalted;
+    }
+    case Outcome::Unclean:
+      break;
+  }
+  cleanup();
+  say(describe_exit(st) + ": unclean stop");
+  return kExitUnclean;
+}
+
+std::optional<int> Guest::on_signal(const signalfd_siginfo& si) {
+  switch (si.ssi_signo) {
+    case SIGTERM:
+      say("Caught SIGTERM from host system. Shutting down...");
+      host_halt_ = true;
+      halt_acked_ = false;
+      if (init_pid_ > 0) kill(init_pid_, SIGUSR2);
+      return std::nullopt;
+    case SIGQUIT: {
+      say("Caught SIGQUIT: debugger dump (the guest goes on)");
+      std::string out = dump_text(init_pid_, vkes_);
+      [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
+      return std::nullopt;
+    }
+    case SIGINT:
+      say("Caught SIGINT: stopping at once (unclean)");
+      if (init_pid_ > 0) {  // never kill(-1, …)
+        kill(init_pid_, SIGKILL);
+        int st;
+        while (waitpid(init_pid_, &st, 0) < 0 && errno == EINTR) {
+        }
+      }
+      cleanup();
+      return kExitUnclean;
+    case SIGCHLD: {
+      int st = 0;
+      if (init_pid_ > 0 && waitpid(init_pid_, &st, WNOHANG) == init_pid_) return on_init_exit(st);
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 int Guest::loop() {
   for (;;) {
-    pollfd p[2] = {{sigfd_, POLLIN, 0}, {booted_r_, POLLIN, 0}};
-    if (poll(p, booted_r_ >= 0 ? 2 : 1, -1) < 0) continue;
-    if (booted_r_ >= 0 && p[1].revents) {
-      char b[16];
-      ssize_t n = ::read(booted_r_, b, sizeof b);
-      if (n > 0) {
-        say("booted");
-        if (o_.ready_fd >= 0 && !ready_sent_) {  // once: a reboot does not make it ready again
-          [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, "ready\n", 6);
-          ::close(o_.ready_fd);
-          ready_sent_ = true;
-        }
-      }
-      ::close(booted_r_);
-      booted_r_ = -1;
-    }
+    // Until init says it saw the host's halt, ask again (L2: belt and
+    // braces over the blocked signals init starts with).
+    bool resend = host_halt_ && !halt_acked_ && init_pid_ > 0;
+    pollfd p[2] = {{sigfd_, POLLIN, 0}, {status_r_, POLLIN, 0}};
+    int n = poll(p, status_r_ >= 0 ? 2 : 1, resend ? 250 : -1);
+    if (n < 0) continue;
+    if (n == 0 && resend) kill(init_pid_, SIGUSR2);
+    if (status_r_ >= 0 && p[1].revents) read_status();
     if (!(p[0].revents & POLLIN)) continue;
     signalfd_siginfo si;
-    while (::read(sigfd_, &si, sizeof si) == sizeof si) {
-      switch (si.ssi_signo) {
-        case SIGTERM:
-          say("Caught SIGTERM from host system. Shutting down...");
-          host_halt_ = true;
-          if (init_pid_ > 0) kill(init_pid_, SIGUSR2);
-          break;
-        case SIGQUIT:
-          dump();
-          break;
-        case SIGINT: {
-          say("Caught SIGINT: stopping at once (unclean)");
-          if (init_pid_ > 0) {  // never kill(-1, …)
-            kill(init_pid_, SIGKILL);
-            int st;
-            while (waitpid(init_pid_, &st, 0) < 0 && errno == EINTR) {
-            }
-          }
-          cleanup();
-          return kExitUnclean;
-        }
-        case SIGCHLD: {
-          int st = 0;
-          pid_t r = waitpid(init_pid_, &st, WNOHANG);
-          if (r != init_pid_) break;
-          // A reboot: init's own (SIGINT, `reboot` in the guest), or the
-          // kernel's when a guest process called reboot(2) to restart.
-          bool rebooted = (WIFEXITED(st) && WEXITSTATUS(st) == kInitExitReboot) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP);
-          if (rebooted && !host_halt_) {
-            init_pid_ = -1;
-            if (Status s = reboot(); s) break;
-            else say("reboot failed: " + s.error().message);
-            cleanup();
-            return kExitUnclean;
-          }
-          cleanup();
-          // A clean shutdown for a reboot the host overrode with SIGTERM is a halt.
-          if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || (rebooted && host_halt_ && WIFEXITED(st))) {
-            say("halted cleanly");
-            std::string halt = "cpu halt, exiting vkernel\n";
-            [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, halt.data(), halt.size());
-            return kExitHalted;
-          }
-          say(WIFSIGNALED(st) ? "init killed by signal " + std::to_string(WTERMSIG(st)) + ": unclean stop"
-                              : "init exited " + std::to_string(WEXITSTATUS(st)) + ": unclean stop");
-          return kExitUnclean;
-        }
-        default:
-          break;
-      }
-    }
+    while (::read(sigfd_, &si, sizeof si) == sizeof si)
+      if (auto rc = on_signal(si)) return *rc;
   }
 }
 
@@ -436,6 +455,7 @@ int Guest::run() {
   };
   if (Status s = prepare_scripts(); !s) return fail(s.error());
   if (Status s = open_files(); !s) return fail(s.error());
+  if (Status s = make_root(); !s) return fail(s.error());
   if (Status s = host_side(); !s) return fail(s.error());
 
   open_namespaces(lab_ns_);
@@ -488,6 +508,21 @@ Result<GuestOptions> GuestOptions::from(const Cmdline& c) {
     o.ready_fd = static_cast<int>(v);
   }
   if (!c.memory.empty()) o.memory = parse_memory(c.memory).value();
+  o.root = c.getenv(kEnvRoot).value_or("/");
+  o.files = c.getenv(kEnvFiles).value_or("");
+  o.shared = c.getenv(kEnvShared).value_or("");
+  o.layer = c.getenv(kEnvLayer).value_or("");
+  o.sysctl_path = c.getenv(kEnvSysctl).value_or("");
+  for (const char* var : {kEnvRoot, kEnvFiles, kEnvShared, kEnvLayer, kEnvSysctl})
+    if (auto v = c.getenv(var); v && (v->empty() || (*v)[0] != '/'))
+      return make_error(std::string("-e ") + var + "=" + *v + ": expected an absolute path");
+  if (auto p = c.getenv(kEnvIfname)) {
+    // <prefix><index> must be a valid interface name (IFNAMSIZ - 1 = 15).
+    if (p->empty() || p->size() > 13 || p->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos ||
+        (*p)[0] < 'a' || (*p)[0] > 'z')
+      return make_error(std::string("-e ") + kEnvIfname + "=" + *p + ": expected 1-13 of a-z 0-9 _ - starting with a letter");
+    o.ifname = *p;
+  }
   return o;
 }
 

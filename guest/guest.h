@@ -14,6 +14,12 @@
 // Console: stdout/stderr of the vkernel process; every line of the guest
 // process itself starts with "vkernel: <name>: ".
 //
+// Root: the guest runs in a root of its own (rootfs.h): the host's / (or
+// -e vklab_root) read-only, the lab's files for it (vklab_files) over that,
+// its writes in a tmpfs layer (vklab_layer) that lives as long as the
+// vkernel process; /shared is vklab_shared. Its processes keep only the
+// capabilities of vkernel/confine.h.
+//
 // Readiness: once init ran the startup commands, the vkernel process prints
 // "vkernel: <name>: booted" and, when -e vklab_ready_fd=N (or VKLAB_READY_FD
 // in its environment) names an open fd, writes "ready\n" on it and closes it.
@@ -58,6 +64,12 @@ struct GuestOptions {
   std::chrono::milliseconds term_wait{std::chrono::seconds(10)};
   int ready_fd = -1;              ///< -1 = no readiness fd
   std::optional<uint64_t> memory; ///< -m in bytes
+  std::string root = "/";         ///< -e vklab_root: base of the guest's root
+  std::string files;              ///< -e vklab_files
+  std::string shared;             ///< -e vklab_shared
+  std::string layer;              ///< -e vklab_layer
+  std::string ifname = "vke";     ///< -e vklab_ifname: interfaces are <ifname>0, <ifname>1, …
+  std::string sysctl_path;        ///< -e vklab_sysctl
 
   /// Checks the -e variables of vklab (and VKLAB_READY_FD); errors are
   /// command-line errors (exit 64).

@@ -15,10 +15,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 #include "common/text.h"
 #include "guest/power.h"
+#include "guest/rootfs.h"
+#include "vkernel/confine.h"
 
 namespace vklab::vkernel {
 namespace {
@@ -43,15 +44,25 @@ class Init {
     std::string line = cfg_.name + ": init: " + msg + "\n";
     [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, line.data(), line.size());
   }
+  /// A line on the status pipe to the vkernel process ("booted", "halt").
+  void tell(std::string_view line) {
+    if (cfg_.booted_fd >= 0) [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, line.data(), line.size());
+  }
   void setup_process();
-  void setup_mounts();
-  void power_commands(int self);
+  /// The guest's root (rootfs.h) and its confinement (vkernel/confine.h).
+  void setup_root();
+  [[noreturn]] void fatal(const std::string& msg) {
+    say(msg);
+    _exit(kInitExitFailed);
+  }
   pid_t spawn(const char* argv0, const std::string& script);
   void spawn_console();
   /// Handles signals until `pid` exits (true), `deadline` passes or a halt
   /// is requested while `stop_on_halt` (false). pid 0 = until no child is left.
   bool wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt);
   void reap();
+  /// Reads every pending signal: SIGUSR1/SIGUSR2 ask for a halt, SIGINT for a reboot.
+  void read_signals();
   [[noreturn]] void halt();
 
   const InitConfig& cfg_;
@@ -86,62 +97,25 @@ void Init::setup_process() {
   if (chdir("/") < 0) say(std::string("chdir /: ") + std::strerror(errno));
 }
 
-void Init::setup_mounts() {
-  if (unshare(CLONE_NEWNS) < 0) {
-    say(std::string("mount namespace: ") + std::strerror(errno));
-    return;
-  }
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    say(std::string("make / private: ") + std::strerror(errno));
-  // This binary as seen in the new mount namespace (a bind mount needs its
-  // source there), opened before /tmp or /run may cover its path.
-  int self = -1;
+void Init::setup_root() {
+  if (unshare(CLONE_NEWNS) < 0) fatal(std::string("mount namespace: ") + std::strerror(errno));
+  EnterRoot e;
+  e.root = cfg_.root;
+  e.size = cfg_.root_size;
+  e.sysctls = cfg_.sysctls;
+  // This binary, for the guest's halt/reboot: opened before the pivot (its
+  // host path may be hidden in the guest: a build tree under /tmp).
   char path[4096];
   if (ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1); n > 0) {
     path[n] = '\0';
-    self = ::open(path, O_PATH | O_CLOEXEC);
+    e.self_fd = ::open(path, O_PATH | O_CLOEXEC);
   }
-  struct M {
-    const char* src;
-    const char* dst;
-    const char* type;
-    unsigned long flags;
-    const char* data;
-  };
-  const M mounts[] = {
-      {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr},
-      {"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr},
-      {"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
-      {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
-  };
-  for (const M& m : mounts)
-    if (mount(m.src, m.dst, m.type, m.flags, m.data) < 0)
-      say(std::string("mount ") + m.dst + ": " + std::strerror(errno));
-  power_commands(self);
-  if (self >= 0) ::close(self);
-}
-
-void Init::power_commands(int self) {
-  // This very binary, bound into the guest's /run: its host path may be
-  // hidden inside the guest (a build tree under /tmp, which the guest has
-  // its own of). Run under one of the link names, it is that command.
-  // Beside the PATH directory, not in it: `vkernel` is no command of the guest.
-  const std::string dir = kPowerBinDir;
-  const std::string exe = std::filesystem::path(dir).parent_path() / "vkernel";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  int fd = self < 0 ? -1 : ::open(exe.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
-  if (fd >= 0) ::close(fd);
-  std::string source = "/proc/self/fd/" + std::to_string(self);
-  if (fd < 0 || mount(source.c_str(), exe.c_str(), nullptr, MS_BIND, nullptr) < 0) {
-    say("halt/reboot commands: " + exe + ": " + std::strerror(errno));
-    return;
-  }
-  for (std::string_view c : kPowerCommands) {
-    std::string link = dir + "/" + std::string(c);
-    if (symlink("../vkernel", link.c_str()) < 0 && errno != EEXIST)
-      say("halt/reboot commands: " + link + ": " + std::strerror(errno));
-  }
+  std::vector<std::string> warnings;
+  Status s = enter_root(e, warnings);
+  if (e.self_fd >= 0) ::close(e.self_fd);
+  for (const auto& w : warnings) say(w);
+  if (!s) fatal("root " + cfg_.root + ": " + s.error().message);
+  if (Status c = drop_to_guest_capabilities(); !c) fatal("confinement: " + c.error().message);
 }
 
 pid_t Init::spawn(const char* argv0, const std::string& script) {
@@ -216,13 +190,20 @@ bool Init::wait_for(pid_t pid, Clock::time_point deadline, bool stop_on_halt) {
     if (console_ok_ && console_ == 0 && !halt_requested_) timeout = 1000;
     pollfd p{sigfd_, POLLIN, 0};
     if (poll(&p, 1, timeout) <= 0) continue;
-    signalfd_siginfo si;
-    while (::read(sigfd_, &si, sizeof si) == sizeof si) {
-      // A halt wins over a reboot asked before it (the host's SIGTERM
-      // during a guest's reboot must end the guest).
-      if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) halt_requested_ = true, reboot_requested_ = false;
-      if (si.ssi_signo == SIGINT && !halt_requested_) halt_requested_ = reboot_requested_ = true;
+    read_signals();
+  }
+}
+
+void Init::read_signals() {
+  signalfd_siginfo si;
+  while (::read(sigfd_, &si, sizeof si) == sizeof si) {
+    // A halt wins over a reboot asked before it (the host's SIGTERM
+    // during a guest's reboot must end the guest).
+    if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) {
+      halt_requested_ = true, reboot_requested_ = false;
+      tell("halt\n");  // the vkernel stops re-sending its halt
     }
+    if (si.ssi_signo == SIGINT && !halt_requested_) halt_requested_ = reboot_requested_ = true;
   }
 }
 
@@ -267,8 +248,8 @@ void Init::run() {
     }
     ::close(cfg_.go_fd);
   }
-  setup_mounts();
-  if (cfg_.verbose) say("pid " + std::to_string(getpid()) + ", mounts ready");
+  setup_root();
+  if (cfg_.verbose) say("pid " + std::to_string(getpid()) + ", root ready");
   if (cfg_.single_user) {
     say("single user: no startup commands");
   } else if (!cfg_.rc.empty()) {
@@ -276,10 +257,8 @@ void Init::run() {
     pid_t pid = spawn("rc", cfg_.rc);
     if (pid > 0) wait_for(pid, Clock::time_point::max(), true);
   }
-  if (cfg_.booted_fd >= 0 && !halt_requested_) {
-    [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, "booted\n", 7);
-    ::close(cfg_.booted_fd);
-  }
+  read_signals();  // a halt that came while booting: no "booted"
+  if (!halt_requested_) tell("booted\n");
   console_ok_ = isatty(STDIN_FILENO);
   if (console_ok_ && !halt_requested_) spawn_console();
   while (!halt_requested_) wait_for(-1, Clock::time_point::max(), true);

@@ -1,8 +1,9 @@
 // init: PID 1 of a Linux guest.
 //
 // Runs in the guest's new PID namespace (and the guest's network, UTS and
-// IPC namespaces, entered by its parent). It makes its own mount namespace
-// with a private /proc, /sys, /tmp and /run; runs the startup commands;
+// IPC namespaces, entered by its parent). It makes its own mount namespace,
+// enters the guest's root (rootfs.h: its own /proc, /sys, /dev, /tmp and
+// /run), confines itself (vkernel/confine.h); runs the startup commands;
 // tells its parent it has booted; gives a terminal console a shell; reaps
 // every orphan; and on SIGUSR1/SIGUSR2 halts like init(8): shutdown
 // commands (bounded), SIGTERM to every process, a bounded wait, SIGKILL to
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -37,13 +39,22 @@ struct InitConfig {
   std::chrono::milliseconds term_wait{std::chrono::seconds(10)};   ///< SIGTERM → SIGKILL
   std::chrono::milliseconds kill_wait{std::chrono::seconds(10)};   ///< SIGKILL → give up
   std::vector<std::pair<std::string, std::string>> env;  ///< -e variables, set in order
+  std::string root;          ///< the guest's tree (GuestRoot::root()), pivoted into
+  uint64_t root_size = 0;    ///< size bound of /tmp and /run
+  std::vector<std::pair<std::string, std::string>> sysctls;  ///< applied before the startup commands
   int go_fd = -1;      ///< read end: init starts when the parent writes a byte
-  int booted_fd = -1;  ///< write end: init writes "booted\n" once the startup commands ran
+  /// Write end of the status pipe, open for init's whole life: "booted\n"
+  /// once the startup commands ran, "halt\n" each time a halt request
+  /// (SIGUSR1/SIGUSR2) was read.
+  int booted_fd = -1;
 };
 
 /// init's exit status after a clean shutdown for a reboot (SIGINT): the
 /// guest boots again (the DragonFly vkernel's child exits 32 for a reboot).
 inline constexpr int kInitExitReboot = 32;
+/// init's exit status when it could not enter the guest's root (its
+/// message is on the console): an unclean stop.
+inline constexpr int kInitExitFailed = 33;
 
 /// Runs as PID 1; never returns (exit 0 after a clean halt,
 /// kInitExitReboot after a clean shutdown for a reboot).

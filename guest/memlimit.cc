@@ -51,10 +51,16 @@ Result<std::pair<std::string, std::string>> own_memory_cgroup() {
 
 }  // namespace
 
-MemLimit::~MemLimit() {
-  if (dir_.empty()) return;
-  for (int i = 0; i < 50 && rmdir(dir_.c_str()) < 0 && errno == EBUSY; ++i)
+MemLimit::~MemLimit() { release(); }
+
+bool MemLimit::release() {
+  if (dir_.empty()) return true;
+  int r;
+  for (int i = 0; (r = rmdir(dir_.c_str())) < 0 && errno == EBUSY && i < 50; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (r < 0 && errno != ENOENT) return false;
+  dir_.clear();
+  return true;
 }
 
 Status MemLimit::add(pid_t pid) const {

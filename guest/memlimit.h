@@ -25,11 +25,14 @@ class MemLimit {
   static Result<MemLimit> apply(const std::string& name, uint64_t bytes, pid_t pid);
   /// Moves `pid` into the same cgroup too (a rebooted guest's new init).
   Status add(pid_t pid) const;
+  /// Removes the cgroup now (waiting up to 1 s for it to empty); true when
+  /// it is gone (or there was none).
+  bool release();
   /// The cgroup directory ("" when none).
   const std::string& dir() const { return dir_; }
 
  private:
-  std::string dir_;  ///< removed (rmdir) on destruction, once the guest is gone
+  std::string dir_;  ///< removed (rmdir) by release() or on destruction, once the guest is gone
 };
 
 }  // namespace vklab::vkernel

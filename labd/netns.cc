@@ -19,6 +19,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "vkernel/confine.h"
+
 namespace vklab::labd {
 namespace {
 
@@ -162,10 +164,18 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
         _exit(127);
       }
     }
+    // In a guest (its mount namespace entered): the guest's confinement.
+    if (!ns.files.empty() && ns.files.back().ends_with("/ns/mnt")) {
+      if (Status c = vkernel::drop_to_guest_capabilities(); !c) {
+        std::fprintf(stderr, "vklab: %s\n", c.error().message.c_str());
+        _exit(127);
+      }
+    }
     // A new PID namespace applies to children only: fork once more.
     pid_t inner = ::fork();
     if (inner < 0) _exit(127);
     if (inner == 0) {
+      ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);  // nothing of the host crosses exec
       ::execvp(av[0], av.data());
       std::fprintf(stderr, "vklab: %s: %s\n", av[0], std::strerror(errno));
       _exit(127);

@@ -1,5 +1,6 @@
 #include "topology/compile.h"
 
+#include <filesystem>
 
 #include "common/text.h"
 
@@ -19,6 +20,49 @@ HostStep step(Op op, std::string ifname, std::string origin) {
 std::string resolve_path(const std::string& base, const std::string& p) {
   if (p.empty() || p.front() == '/' || base.empty() || base == ".") return p;
   return base.back() == '/' ? base + p : base + "/" + p;
+}
+
+/// An absolute path for the guest: relative ones from the lab file's
+/// folder, made lexically normal (no I/O).
+std::string guest_path(const std::string& base, const std::string& p) {
+  return std::filesystem::path(resolve_path(base, p)).lexically_normal().string();
+}
+
+/// What makes a bundled guest a machine of its own (vkernel/cmdline.h):
+/// -e variables and the plan files they name.
+void machine_env(const Lab& lab, const GuestDecl& g, const CompileOptions& opts, Plan& plan,
+                 GuestLaunch& gl) {
+  auto& env = gl.cmdline.env;
+  if (g.root) env.emplace_back(vkernel::kEnvRoot, guest_path(opts.base_dir, g.root->value));
+  if (!g.files_dir.empty()) env.emplace_back(vkernel::kEnvFiles, g.files_dir);
+  if (!lab.shared_dir.empty()) env.emplace_back(vkernel::kEnvShared, lab.shared_dir);
+  env.emplace_back(vkernel::kEnvLayer, plan.state_dir + "/" + g.name + ".layer");
+  if (g.ifname.value != kDefaultIfname) env.emplace_back(vkernel::kEnvIfname, g.ifname.value);
+  if (!g.sysctls.empty()) {
+    std::string text;
+    for (const auto& s : g.sysctls) text += s.value.first + "=" + s.value.second + "\n";
+    std::string path = plan.state_dir + "/" + g.name + ".sysctl";
+    plan.files.push_back({path, text, 0644});
+    env.emplace_back(vkernel::kEnvSysctl, path);
+  }
+  if (!g.files_dir.empty()) gl.files_dir = g.files_dir;
+  else if (!opts.base_dir.empty() && opts.base_dir.front() == '/')
+    gl.files_dir = guest_path(opts.base_dir, g.name);
+}
+
+/// A real vkernel boots from its image: say what of the lab it misses.
+std::string machine_note(const Lab& lab, const GuestDecl& g) {
+  std::vector<std::string> what;
+  if (g.root) what.push_back("root: " + g.root->value);
+  if (!g.files_dir.empty()) what.push_back("files " + g.files_dir);
+  if (!lab.shared_dir.empty()) what.push_back("shared " + lab.shared_dir);
+  if (g.ifname.value != kDefaultIfname) what.push_back("ifname: " + g.ifname.value);
+  if (!g.sysctls.empty())
+    what.push_back("sysctl: " + std::to_string(g.sysctls.size()) +
+                   (g.sysctls.size() == 1 ? " parameter" : " parameters"));
+  if (what.empty()) return "";
+  return g.name + ": " + join(what, "; ") +
+         " — not used by a real vkernel, which boots from its -r/-c image; put them in the image";
 }
 
 std::string bridge_if(size_t i) { return "bridge" + std::to_string(i); }
@@ -99,6 +143,8 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     if (!bundled && (!g.startup.empty() || !g.shutdown.empty()))
       plan.notes.push_back(g.name + ": startup/shutdown commands are not passed to this kernel; "
                            "put them in the guest image (/etc/rc.local, /etc/rc.shutdown.local)");
+    if (!bundled)
+      if (auto note = machine_note(lab, g); !note.empty()) plan.notes.push_back(note);
     if (bundled) {
       c.env.emplace_back(vkernel::kEnvHostname, g.name);
       if (!g.startup.empty()) {
@@ -111,6 +157,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
         plan.files.push_back({path, g.shutdown, 0644});
         c.env.emplace_back(vkernel::kEnvRcShutdown, path);
       }
+      machine_env(lab, g, opts, plan, gl);
     }
 
     for (size_t n = 0; n < g.interfaces.size(); ++n) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/text.h"
+#include "topology/load_dirs.h"
 #include "topology/load_guest.h"
 #include "topology/yaml_reader.h"
 
@@ -283,9 +284,7 @@ std::optional<Lab> load_string(const std::string& text, const std::string& file,
                                Diagnostics& diags) {
   Reader r(file, diags);
   try {
-    auto lab = load_text(r, text);
-    if (lab) detail::resolve_folders(*lab);
-    return lab;
+    return load_text(r, text);
   } catch (const YAML::Exception& e) {
     r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
@@ -310,7 +309,9 @@ std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
     diags.error(SourceLoc{path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
     return std::nullopt;
   }
-  return load_string(text, path, diags);
+  auto lab = load_string(text, path, diags);
+  if (lab) detail::resolve_dirs(*lab, path, diags);
+  return lab;
 }
 
 }  // namespace vklab::topology

@@ -15,9 +15,13 @@ namespace vklab::topology {
 /// so all of them are reported. Returns nullopt only when the file gave
 /// nothing to work on (unreadable, not YAML, not a mapping). A Lab is
 /// returned even when diags has errors; callers check diags.has_errors().
+/// Then looks at the folders beside the file (load_dirs.h): each guest's
+/// files_dir, the lab's shared_dir, `root:` and `files:` checked on disk,
+/// folders that match no guest warned about.
 std::optional<Lab> load_file(const std::string& path, Diagnostics& diags);
 
-/// Same, from text; `file` is the name used in SourceLocs.
+/// Same, from text; `file` is the name used in SourceLocs. Touches no
+/// file: files_dir and shared_dir stay "" and paths are not checked.
 std::optional<Lab> load_string(const std::string& text, const std::string& file,
                                Diagnostics& diags);
 

@@ -9,7 +9,7 @@ namespace {
 const std::vector<std::string> kGuestKeys = {
     "kernel",     "memory",  "cpus",     "disks",        "cdroms",     "env",
     "single_user", "verbose", "writable_kernel", "interfaces", "startup", "shutdown",
-    "stop_timeout", "depends_on", "ifname", "sysctls", "image", "files"};
+    "stop_timeout", "depends_on", "root", "files", "ifname", "sysctl", "image"};
 
 /// Keys that describe one guest's wiring and make no sense as defaults.
 const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
@@ -64,6 +64,21 @@ InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
   return d;
 }
 
+/// `sysctl: ["net.ipv4.ip_forward=1", …]`: each item split at its first
+/// '='; the validator checks names and values.
+void read_sysctls(Reader& r, const Entry& e, const std::string& what, GuestDecl& g) {
+  g.sysctls.clear();
+  for (const auto& item : r.string_list(e, what)) {
+    auto eq = item.value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      r.error(item.loc, "a sysctl item must be \"name=value\" (e.g. net.ipv4.ip_forward=1), found \"" +
+                            item.value + "\"");
+      continue;
+    }
+    g.sysctls.push_back({{item.value.substr(0, eq), item.value.substr(eq + 1)}, item.loc});
+  }
+}
+
 void read_field(Reader& r, const Entry& e, const std::string& what, const std::string& guest,
                 GuestDecl& g) {
   const std::string& k = e.key;
@@ -103,18 +118,16 @@ void read_field(Reader& r, const Entry& e, const std::string& what, const std::s
     if (auto d = r.duration(e, what)) g.stop_timeout = *d;
   } else if (k == "depends_on") {
     g.depends_on = r.string_list(e, what);
-  } else if (k == "ifname") {
-    if (auto s = r.string(e, what)) g.ifname = {*s, e.loc};
+  } else if (k == "root") {
+    if (auto s = r.string(e, what)) g.root = Located<std::string>{*s, e.loc};
   } else if (k == "files") {
     if (auto s = r.string(e, what)) g.files = Located<std::string>{*s, e.loc};
+  } else if (k == "ifname") {
+    if (auto s = r.string(e, what)) g.ifname = {*s, e.loc};
+  } else if (k == "sysctl") {
+    read_sysctls(r, e, what, g);
   } else if (k == "image") {
     if (auto s = r.string(e, what)) g.image = *s;
-  } else if (k == "sysctls") {
-    if (!r.is_map(e, what)) return;
-    std::string ctx = "in sysctls" + (guest.empty() ? std::string(" of defaults") : " of guest " + quoted(guest));
-    r.for_each(e.value, {}, ctx, [&](const Entry& v) {
-      if (auto s = r.string(v, subject(v.key, ctx))) g.sysctls.push_back({{v.key, *s}, v.key_loc});
-    });
   }
 }
 
@@ -159,20 +172,10 @@ void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
     else if (k == "startup") g.startup = d.startup;
     else if (k == "shutdown") g.shutdown = d.shutdown;
     else if (k == "stop_timeout") g.stop_timeout = d.stop_timeout;
+    else if (k == "root") g.root = d.root;
     else if (k == "ifname") g.ifname = d.ifname;
+    else if (k == "sysctl") g.sysctls = d.sysctls;
     else if (k == "image") g.image = d.image;
-  }
-  // sysctls merge: the defaults' first, then the guest's; a key the guest
-  // writes again replaces the default's value in place.
-  if (defaults.written.count("sysctls")) {
-    auto own = std::move(g.sysctls);
-    g.sysctls = d.sysctls;
-    for (auto& s : own) {
-      auto it = std::find_if(g.sysctls.begin(), g.sysctls.end(),
-                             [&](const auto& x) { return x.value.first == s.value.first; });
-      if (it != g.sysctls.end()) *it = std::move(s);
-      else g.sysctls.push_back(std::move(s));
-    }
   }
 }
 

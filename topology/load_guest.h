@@ -26,9 +26,4 @@ GuestFields read_guest(Reader& r, const Entry& e, const std::string& name);
 /// location where the default was written.
 void apply_defaults(const GuestFields& defaults, GuestFields& guest);
 
-/// The folders beside the lab file: each guest's files_dir (`files:`,
-/// else ./NAME/ when it exists) and the lab's shared_dir (./shared/ when it
-/// exists), as absolute paths (load_folders.cc).
-void resolve_folders(Lab& lab);
-
 }  // namespace vklab::topology::detail

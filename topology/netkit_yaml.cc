@@ -2,8 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <map>
 
 namespace vklab::topology {
 
@@ -13,32 +13,6 @@ namespace {
 
 using Sysctls = std::vector<Located<std::pair<std::string, std::string>>>;
 
-/// The sysctls every guest starts with: the longest prefix whose keys are
-/// the same, in the same order, in every guest; their values may differ
-/// (a guest's own value replaces the default's in place when read back).
-size_t common_sysctls(const Lab& lab) {
-  if (lab.guests.empty()) return 0;
-  const Sysctls& first = lab.guests.front().sysctls;
-  size_t n = first.size();
-  for (const auto& g : lab.guests) {
-    size_t k = 0;
-    while (k < n && k < g.sysctls.size() && g.sysctls[k].value.first == first[k].value.first) ++k;
-    n = k;
-  }
-  return n;
-}
-
-/// The value most guests give sysctl `i` (< common_sysctls); ties go to
-/// the first guest's.
-std::string usual_value(const Lab& lab, size_t i) {
-  std::map<std::string, int> count;
-  for (const auto& g : lab.guests) ++count[g.sysctls[i].value.second];
-  std::string best = lab.guests.front().sysctls[i].value.second;
-  for (const auto& [v, c] : count)
-    if (c > count[best]) best = v;
-  return best;
-}
-
 template <class F>
 bool all_same(const Lab& lab, F field) {
   for (const auto& g : lab.guests)
@@ -46,13 +20,16 @@ bool all_same(const Lab& lab, F field) {
   return !lab.guests.empty();
 }
 
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
+void emit_sysctls(YAML::Emitter& out, const Sysctls& s) {
+  if (s.empty()) return;
+  out << YAML::Key << "sysctl" << YAML::Value << YAML::BeginSeq;
+  for (const auto& kv : s) out << kv.value.first + "=" + kv.value.second;
+  out << YAML::EndSeq;
+}
 
-void emit_sysctls(YAML::Emitter& out, const KeyValues& kv) {
-  if (kv.empty()) return;
-  out << YAML::Key << "sysctls" << YAML::Value << YAML::BeginMap;
-  for (const auto& [k, v] : kv) out << YAML::Key << k << YAML::Value << v;
-  out << YAML::EndMap;
+bool same_sysctls(const Sysctls& a, const Sysctls& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return x.value == y.value; });
 }
 
 std::string relative(const std::string& path, const std::string& base) {
@@ -100,15 +77,16 @@ std::string lab_to_yaml(const Lab& lab, const YamlWriteOptions& opts) {
 
   const bool same_memory = all_same(lab, [](const GuestDecl& g) { return g.memory.value; });
   const bool same_ifname = all_same(lab, [](const GuestDecl& g) { return g.ifname.value; });
-  const size_t common = common_sysctls(lab);
-  KeyValues defaults;
-  for (size_t i = 0; i < common; ++i)
-    defaults.emplace_back(lab.guests.front().sysctls[i].value.first, usual_value(lab, i));
-  if (same_memory || same_ifname || common > 0) {
+  // A guest's sysctl list replaces the defaults' whole: shared only when
+  // every guest has the same one.
+  const bool same_sysctls_all = all_same(lab, [&](const GuestDecl& g) {
+    return same_sysctls(g.sysctls, lab.guests.front().sysctls);
+  }) && !lab.guests.front().sysctls.empty();
+  if (same_memory || same_ifname || same_sysctls_all) {
     out << YAML::Key << "defaults" << YAML::Value << YAML::BeginMap;
     if (same_memory) out << YAML::Key << "memory" << YAML::Value << lab.guests.front().memory.value;
     if (same_ifname) out << YAML::Key << "ifname" << YAML::Value << lab.guests.front().ifname.value;
-    emit_sysctls(out, defaults);
+    if (same_sysctls_all) emit_sysctls(out, lab.guests.front().sysctls);
     out << YAML::EndMap;
   }
 
@@ -149,10 +127,7 @@ std::string lab_to_yaml(const Lab& lab, const YamlWriteOptions& opts) {
         for (const auto& i : g.interfaces) emit_interface(out, i);
         out << YAML::EndSeq;
       }
-      KeyValues own;
-      for (size_t i = 0; i < g.sysctls.size(); ++i)
-        if (i >= common || g.sysctls[i].value.second != defaults[i].second) own.push_back(g.sysctls[i].value);
-      emit_sysctls(out, own);
+      if (!same_sysctls_all) emit_sysctls(out, g.sysctls);
       emit_script(out, "startup", g.startup);
       emit_script(out, "shutdown", g.shutdown);
       out << YAML::EndMap;

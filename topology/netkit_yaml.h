@@ -21,9 +21,10 @@ struct YamlWriteOptions {
   std::string header;
 };
 
-/// The lab as YAML. Values common to every guest go to `defaults:`
-/// (memory, ifname, the longest common prefix of their sysctls). Checks are
-/// not written (a Kathará lab has none).
+/// The lab as YAML. Values every guest shares go to `defaults:` (memory,
+/// ifname, and the sysctl list when it is the same in all: a guest's list
+/// replaces the defaults' whole). Checks are not written (a Kathará lab has
+/// none).
 std::string lab_to_yaml(const Lab& lab, const YamlWriteOptions& opts);
 
 }  // namespace vklab::topology

@@ -66,11 +66,15 @@ struct GuestLaunch {
   std::chrono::milliseconds stop_timeout{kDefaultStopTimeout};
   std::vector<std::string> depends_on;
   std::vector<GuestIface> ifaces;
+  /// The bundled guest's folder in the lab (absolute; "" = none known):
+  /// laid over its root when it existed at load (then it is also
+  /// -e vklab_files), and where `vklab save` writes the guest's changes.
+  std::string files_dir;
   bool operator==(const GuestLaunch&) const = default;
 };
 
 /// A file the executor writes before launching guests (startup/shutdown
-/// scripts handed to the guest through -e).
+/// scripts, sysctl lists handed to the guest through -e).
 struct PlanFile {
   std::string path;
   std::string content;

@@ -142,6 +142,7 @@ json plan_to_json(const Plan& plan) {
       if (i.host_address) ij["host_address"] = i.host_address->str();
       gj["ifaces"].push_back(ij);
     }
+    if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
     j["guests"].push_back(gj);
   }
   j["checks"] = json::array();
@@ -202,6 +203,7 @@ Result<Plan> plan_from_json(const json& j) {
       if (auto a = r.str(ij, "host_address", ctx, false); !a.empty()) gi.host_address = Ipv4::parse(a);
       g.ifaces.push_back(gi);
     }
+    g.files_dir = r.str(gj, "files_dir", ctx, false);
     p.guests.push_back(std::move(g));
   }
   for (const auto& cj : r.arr(j, "checks", "plan")) {

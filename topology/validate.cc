@@ -221,6 +221,73 @@ void check_uplinks(const Lab& lab, Diagnostics& d) {
   }
 }
 
+/// Room for two digits after the prefix: vke15 fits IFNAMSIZ.
+constexpr size_t kMaxIfnamePrefix = kMaxObjectName - 2;
+
+void check_ifname(const GuestDecl& g, Diagnostics& d) {
+  const std::string& p = g.ifname.value;
+  bool ok = !p.empty() && p.size() <= kMaxIfnamePrefix && is_lower_alpha(p[0]) && !is_digit(p.back()) &&
+            std::all_of(p.begin(), p.end(), [](char c) {
+              return is_lower_alpha(c) || is_digit(c) || c == '_' || c == '-';
+            });
+  if (!ok)
+    d.error(g.ifname.loc, "invalid ifname " + quoted(p) + ": an interface name prefix of 1-" +
+                              std::to_string(kMaxIfnamePrefix) +
+                              " of a-z, 0-9, '_' and '-', starting with a letter and not ending "
+                              "with a digit (the interfaces are PREFIX0, PREFIX1, ...)");
+}
+
+/// Kernel parameters a guest can set: the network ones (per namespace);
+/// the rest of /proc/sys is the host's, read-only in a guest.
+void check_sysctls(const GuestDecl& g, Diagnostics& d) {
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& s : g.sysctls) {
+    const auto& [key, value] = s.value;
+    bool name_ok = key.starts_with("net.") && key.find("..") == std::string::npos && key.back() != '.' &&
+                   std::all_of(key.begin(), key.end(), [](char c) {
+                     return is_lower_alpha(c) || is_digit(c) || (c >= 'A' && c <= 'Z') || c == '_' ||
+                            c == '-' || c == '.';
+                   });
+    if (!name_ok) {
+      d.error(s.loc, "sysctl " + quoted(key) + ": only network parameters (net.…, of a-z, 0-9, '.', "
+                     "'_' and '-') can be set in a guest; the others belong to the host");
+      continue;
+    }
+    bool value_ok = !value.empty() && std::none_of(value.begin(), value.end(), [](char c) {
+      auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+    if (!value_ok) d.error(s.loc, "sysctl " + quoted(key) + " needs a value on one line");
+    auto [it, fresh] = seen.emplace(key, s.loc);
+    if (!fresh)
+      d.warning(s.loc, "sysctl " + quoted(key) + " is set twice in guest " + quoted(g.name) +
+                           " (first at " + line_col(it->second) + "); the last one wins");
+  }
+}
+
+/// What only the bundled Linux guest does, on a guest that is a real
+/// vkernel (the DragonFly target, or `kernel:` a path).
+void check_machine_keys(const Lab& lab, const GuestDecl& g, Target target, Diagnostics& d) {
+  if (g.kernel.value == "auto" && target == Target::Linux) return;
+  std::vector<std::string> what;
+  const SourceLoc* at = nullptr;
+  auto add = [&](std::string w, const SourceLoc* l) {
+    what.push_back(std::move(w));
+    if (!at && l) at = l;
+  };
+  if (g.root) add("root:", &g.root->loc);
+  if (g.files) add("files:", &g.files->loc);
+  else if (!g.files_dir.empty()) add("its folder " + g.name + "/", nullptr);
+  if (g.ifname.value != kDefaultIfname) add("ifname:", &g.ifname.loc);
+  if (!g.sysctls.empty()) add("sysctl:", &g.sysctls.front().loc);
+  if (!lab.shared_dir.empty()) add("shared/", nullptr);
+  if (what.empty()) return;
+  d.warning(at ? *at : g.loc, "guest " + quoted(g.name) + ": " + join(what, ", ") +
+                                  (what.size() == 1 ? " applies" : " apply") +
+                                  " only to the bundled Linux guest; a real vkernel boots from its "
+                                  "-r/-c image");
+}
+
 /// Drops repeated diagnostics (a default written once is checked once per
 /// guest) keeping the first.
 void dedupe(Diagnostics& diags) {
@@ -235,10 +302,15 @@ void dedupe(Diagnostics& diags) {
 
 }  // namespace
 
-void validate(Lab& lab, Diagnostics& diags) {
+void validate(Lab& lab, Diagnostics& diags, Target target) {
   check_names(lab, diags);
   check_references(lab, diags);
-  for (const auto& g : lab.guests) check_guest(g, diags);
+  for (const auto& g : lab.guests) {
+    check_guest(g, diags);
+    check_ifname(g, diags);
+    check_sysctls(g, diags);
+    check_machine_keys(lab, g, target, diags);
+  }
   check_shared_disks(lab, diags);
   check_uplinks(lab, diags);
   detail::check_addresses(lab, diags);

@@ -3,6 +3,7 @@
 
 #include "common/diag.h"
 #include "topology/model.h"
+#include "topology/plan.h"
 
 namespace vklab::topology {
 
@@ -11,7 +12,9 @@ namespace vklab::topology {
 /// depends_on cycles, checks that cannot pass), adding errors and warnings
 /// to `diags`. Also resolves the lab for the compiler: fills `address` of
 /// every `address: auto` interface and sets `launch_order`. Only a lab
-/// that produced no errors may be compiled.
-void validate(Lab& lab, Diagnostics& diags);
+/// that produced no errors may be compiled. `target` is the one the lab
+/// will be compiled for: what only the bundled Linux guest does (its own
+/// root, files, shared/, ifname, sysctl) is a warning for DragonFly.
+void validate(Lab& lab, Diagnostics& diags, Target target = Target::Linux);
 
 }  // namespace vklab::topology

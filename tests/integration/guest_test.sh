@@ -9,7 +9,7 @@ set -uo pipefail
 VK=$(readlink -f "${1:?usage: guest_test.sh path/to/vkernel}")
 if [[ "${VKLAB_TEST_INNER:-}" != 1 ]]; then
   [[ $(id -u) == 0 ]] || { echo "guest_test: needs root"; exit 77; }
-  exec env VKLAB_TEST_INNER=1 unshare -n -- "$0" "$VK"
+  exec env VKLAB_TEST_INNER=1 unshare -n -m --propagation private -- "$0" "$VK"
 fi
 
 work=$(mktemp -d /tmp/vklab-guest-test.XXXXXX)
@@ -18,6 +18,8 @@ started=()
 cleanup() {
   for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
+  # A SIGKILLed guest leaves its memory cgroup (labd removes it in real use).
+  for f in "$work"/*.cgroup; do [[ -f $f ]] && rmdir "$(cat "$f")" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -242,6 +244,31 @@ exit_of "$g7" 10; rc=$RC
 check "SIGTERM during the reboot: the vkernel exits 0 (got $rc)" test "$rc" == 0
 check "SIGTERM during the reboot: no second boot" test "$(count g7 ': booted')" == 1
 check "SIGTERM during the reboot: halted cleanly" log_has g7 "halted cleanly"
+
+echo "# 8b. L2: a SIGTERM to a guest whose init has not started yet is not lost"
+# VKLAB_TEST_INIT_DELAY_MS holds init back before it sets up its signals (a
+# loaded host): the vkernel's halt reaches it during that window.
+VKLAB_TEST_INIT_DELAY_MS=700 guest g8 -e vklab_term_wait=1s
+g8=$PID
+for _ in $(seq 200); do log_has g8 "Linux guest, pid" && break; sleep 0.01; done
+kill -TERM "$g8"
+exit_of "$g8" 10; rc=$RC
+check "SIGTERM before init runs: the vkernel exits 0 (got $rc)" test "$rc" == 0
+check "SIGTERM before init runs: init saw the halt" log_has g8 "init: halt requested"
+check "SIGTERM before init runs: no boot" test "$(count g8 ': booted')" == 0
+
+echo "# 8c. L3: the memory cgroup is named in <pidfile>.cgroup, both removed on halt"
+guest g9
+g9=$PID
+check "g9 booted" booted g9
+cg=$(cat "$work/g9.pid.cgroup" 2>/dev/null)
+check "g9.pid.cgroup names an existing cgroup ($cg)" test -n "$cg" -a -d "$cg"
+check "the cgroup holds g9's init" grep -qx "$(cat "$work/g9.pid.init")" "$cg/cgroup.procs"
+kill -TERM "$g9"
+exit_of "$g9" 10; rc=$RC
+check "g9 halted cleanly ($rc)" test "$rc" == 0
+check "halt: the cgroup is removed" test ! -e "$cg"
+check "halt: g9.pid.cgroup is removed" test ! -e "$work/g9.pid.cgroup"
 
 echo "# 9. g1 halts; nothing is left"
 kill -TERM "$g1"
