@@ -187,6 +187,10 @@ TEST_CASE("convert, then load: the same plan") {
     auto p1 = plan_to_json(compile(*netkit, fixed_options(dir.string()))).dump(2);
     auto p2 = plan_to_json(compile(*yaml, fixed_options(dir.string()))).dump(2);
     CHECK(p1 == p2);
+    // The metadata reaches the plan (status shows it) and reads back.
+    auto back = plan_from_json(plan_to_json(compile(*netkit, fixed_options(dir.string()))));
+    REQUIRE(back.ok());
+    CHECK(back->meta == netkit->meta);
     // Also what compile does not carry, on the model itself.
     CHECK(yaml->meta == netkit->meta);
     CHECK(yaml->description == netkit->description);
