@@ -11,7 +11,8 @@
 #include "cli/guest.h"
 #include "labd/netns.h"
 #include "labd/state.h"
-#include "guest/power.h"
+#include "common/sys.h"
+#include "vkernel/cmdline.h"
 
 namespace vklab::cli {
 
@@ -50,9 +51,7 @@ Runner setup_exec(CLI::App& sub) {
       }
       ns = g.ns;
       // As on the guest's console: its own halt/reboot/shutdown first.
-      const char* path = std::getenv("PATH");
-      std::string p = std::string(vkernel::kPowerBinDir) + ":" + (path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-      ::setenv("PATH", p.c_str(), 1);
+      ::setenv("PATH", path_with(vkernel::kGuestBinDir, std::getenv("PATH")).c_str(), 1);
     }
     auto rc = labd::run_in_namespaces(ns, o->cmd);
     if (!rc) {

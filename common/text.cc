@@ -7,35 +7,45 @@ namespace vklab {
 
 int edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: insertions, deletions, substitutions and
-  // transpositions of neighbours ("lna" -> "lan") each cost 1.
-  const size_t m = a.size(), n = b.size();
-  std::vector<std::vector<int>> d(m + 1, std::vector<int>(n + 1));
-  for (size_t i = 0; i <= m; ++i) d[i][0] = static_cast<int>(i);
-  for (size_t j = 0; j <= n; ++j) d[0][j] = static_cast<int>(j);
-  for (size_t i = 1; i <= m; ++i) {
+  // transpositions of neighbours ("lna" -> "lan") each cost 1. Three rows:
+  // memory linear in the shorter string.
+  if (a.size() < b.size()) std::swap(a, b);
+  const size_t n = b.size();
+  std::vector<int> two(n + 1), one(n + 1), cur(n + 1);
+  for (size_t j = 0; j <= n; ++j) one[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
     for (size_t j = 1; j <= n; ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      cur[j] = std::min({one[j] + 1, cur[j - 1] + 1, one[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        cur[j] = std::min(cur[j], two[j - 2] + 1);
     }
+    std::swap(two, one);
+    std::swap(one, cur);
   }
-  return d[m][n];
+  return one[n];
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  int best = -1;
+  // Bounded work whatever the input: names and keys are short, so a word
+  // longer than kMaxSuggestLength gets no suggestion, and a candidate whose
+  // length alone puts it past the limit is not compared at all.
+  if (word.empty() || word.size() > kMaxSuggestLength) return "";
+  const size_t limit = std::max<size_t>(1, word.size() / 3);
+  size_t best = limit + 1;
   std::string pick;
   for (const auto& c : candidates) {
-    int d = edit_distance(word, c);
-    if (best < 0 || d < best) {
+    size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= best || c.size() > kMaxSuggestLength) continue;
+    size_t d = static_cast<size_t>(edit_distance(word, c));
+    if (d == 0) return "";  // the word is a candidate: nothing to suggest
+    if (d < best) {
       best = d;
       pick = c;
     }
   }
-  int limit = std::max<int>(1, static_cast<int>(word.size()) / 3);
-  if (best < 0 || best > limit || best == 0) return "";
-  return pick;
+  return best <= limit ? pick : "";
 }
 
 std::string did_you_mean_suffix(std::string_view word, const std::vector<std::string>& candidates) {
@@ -84,6 +94,8 @@ std::string shell_quote(std::string_view s) {
   }
   return out + "'";
 }
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;

@@ -6,7 +6,7 @@
 # <state>/<lab>/state.json with grep/sed (no jq), or from ./lab.yaml.
 # Installed as completions/vklab for bash-completion; works without it too.
 
-_vklab_subcommands="validate plan graph up down status ls console exec check convert"
+_vklab_subcommands="validate plan graph up down status ls console exec save check convert"
 
 # The directory holding every lab's state directory, as vklab computes it.
 _vklab_state_root()
@@ -137,7 +137,7 @@ _vklab()
 
     # Option values.
     case $sub:$prev in
-        plan:--target)
+        plan:--target | validate:--target)
             COMPREPLY=($(compgen -W "linux dragonfly" -- "$cur")); return 0 ;;
         plan:--format)
             COMPREPLY=($(compgen -W "text sh json" -- "$cur")); return 0 ;;
@@ -147,13 +147,15 @@ _vklab()
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         down:--timeout)
             COMPREPLY=($(compgen -W "500ms 5s 10s 30s 1m" -- "$cur")); return 0 ;;
-        console:--lab | exec:--lab)
+        save:--to)
+            COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+        console:--lab | exec:--lab | save:--lab)
             COMPREPLY=($(compgen -W "$(_vklab_labs)" -- "$cur")); return 0 ;;
     esac
 
     local opts=""
     case $sub in
-        validate) opts="--help" ;;
+        validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
         graph) opts="--format -o --output --help" ;;
         up) opts="--no-wait --quiet -q --help" ;;
@@ -162,6 +164,7 @@ _vklab()
         ls) opts="--json --help" ;;
         console) opts="--lab --help" ;;
         exec) opts="--lab --host --help --" ;;
+        save) opts="--lab --to --help" ;;
         check) opts="--json --timeout --help" ;;
         convert) opts="-o --output --help" ;;
         *) return 0 ;;
@@ -176,7 +179,7 @@ _vklab()
     for ((i = subi + 1; i < cword; i++)); do
         case ${words[i]} in
             --lab) lab=${words[i + 1]}; ((i++)) ;;
-            --target | --format | --timeout | -o | --output) ((i++)) ;;
+            --target | --format | --timeout | -o | --output | --to) ((i++)) ;;
             -*) ;;
             *) ((npos++)) ;;
         esac
@@ -201,6 +204,9 @@ _vklab()
             ;;
         console)
             ((npos == 0)) && COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
+            ;;
+        save)
+            COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
             ;;
         exec)
             local host=0

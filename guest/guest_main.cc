@@ -1,5 +1,6 @@
 // The bundled Linux guest: `vkernel [vkernel(7) options]`; inside a guest,
-// also its halt, poweroff, reboot and shutdown (power.h).
+// also its halt, poweroff, reboot and shutdown (power.h), systemctl and
+// service (services.h).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -7,12 +8,14 @@
 #include "vkernel/cmdline.h"
 #include "guest/guest.h"
 #include "guest/power.h"
+#include "guest/services.h"
 
 using namespace vklab::vkernel;
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   if (argc > 0 && is_power_command(argv[0])) return power_main(args);
+  if (argc > 0 && is_service_command(argv[0])) return services_main(args);
   auto c = Cmdline::parse(args);
   if (!c) {
     std::fprintf(stderr, "%s\n", c.error().message.c_str());

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <span>
 
 #include "guest/power.h"
+#include "guest/services.h"
 #include "guest/rootfs.h"
 
 namespace vklab::vkernel {
@@ -122,10 +124,11 @@ Status power_commands(const std::string& R, int self) {
   if (::mount(source.c_str(), exe.c_str(), nullptr, MS_BIND, nullptr) < 0 ||
       ::mount(nullptr, exe.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) < 0)
     return make_error(err("halt/reboot commands: " + exe));
-  for (std::string_view c : kPowerCommands) {
-    std::string link = dir + "/" + std::string(c);
-    if (::symlink("../vkernel", link.c_str()) < 0 && errno != EEXIST) return make_error(err(link));
-  }
+  for (auto names : {std::span<const std::string_view>(kPowerCommands), std::span<const std::string_view>(kServiceCommands)})
+    for (std::string_view c : names) {
+      std::string link = dir + "/" + std::string(c);
+      if (::symlink("../vkernel", link.c_str()) < 0 && errno != EEXIST) return make_error(err(link));
+    }
   return {};
 }
 

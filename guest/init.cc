@@ -16,8 +16,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/sys.h"
 #include "common/text.h"
 #include "guest/power.h"
+#include "guest/services.h"
 #include "guest/rootfs.h"
 #include "vkernel/confine.h"
 
@@ -89,10 +91,7 @@ void Init::setup_process() {
   prctl(PR_SET_NAME, "init");
   setsid();
   for (const auto& [k, v] : cfg_.env) setenv(k.c_str(), v.c_str(), 1);
-  const char* path = getenv("PATH");
-  std::string p = std::string(kPowerBinDir) + ":" +
-                  (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  setenv("PATH", p.c_str(), 1);
+  setenv("PATH", path_with(kPowerBinDir, getenv("PATH")).c_str(), 1);
   setenv("HOSTNAME", cfg_.name.c_str(), 1);
   if (chdir("/") < 0) say(std::string("chdir /: ") + std::strerror(errno));
 }
@@ -218,6 +217,14 @@ void Init::halt() {
           ", killed");
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
+    }
+  }
+  // Services started with systemctl/service, last started first (services.h).
+  if (std::string stop = services_stop_script(read_services_record(), cfg_.name); !stop.empty()) {
+    pid_t pid = spawn("services", stop);
+    if (pid > 0 && !wait_for(pid, Clock::now() + cfg_.shutdown_timeout, false)) {
+      say("stopping services timed out after " + format_duration(cfg_.shutdown_timeout) + ", killed");
+      kill(-pid, SIGKILL);
     }
   }
   // Hang up the console first, as a line drop would: an interactive shell

@@ -17,7 +17,7 @@ std::string_view base(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string usage(std::string_view cmd) {
+std::string power_usage(std::string_view cmd) {
   if (cmd == "shutdown") return "usage: shutdown -h | -p | -r now";
   return "usage: " + std::string(cmd);
 }
@@ -46,7 +46,7 @@ bool is_power_command(std::string_view argv0) {
 PowerRequest parse_power(std::string_view cmd, const std::vector<std::string>& args) {
   PowerRequest r;
   auto bad = [&](const std::string& why) {
-    r.error = std::string(cmd) + ": " + why + "\n" + usage(cmd);
+    r.error = std::string(cmd) + ": " + why + "\n" + power_usage(cmd);
     return r;
   };
   for (const auto& a : args)
@@ -78,6 +78,21 @@ PowerRequest parse_power(std::string_view cmd, const std::vector<std::string>& a
   return r;
 }
 
+int check_in_guest(std::string_view cmd) {
+  // Only the guest's own init: PID 1 of this PID namespace runs this binary.
+  std::string c(cmd);
+  Exe init = exe_of("/proc/1/exe"), self = exe_of("/proc/self/exe");
+  if ((init.err == EACCES || init.err == EPERM) && geteuid() != 0) {
+    std::fprintf(stderr, "%s: must be root\n", c.c_str());
+    return 1;
+  }
+  if (init.err || self.err || init.dev != self.dev || init.ino != self.ino) {
+    std::fprintf(stderr, "%s: not inside a vklab guest (PID 1 is not its init); nothing done\n", c.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int power_main(const std::vector<std::string>& argv) {
   std::string cmd(base(argv.empty() ? "halt" : argv[0]));
   PowerRequest r = parse_power(cmd, std::vector<std::string>(argv.begin() + (argv.empty() ? 0 : 1), argv.end()));
@@ -86,19 +101,10 @@ int power_main(const std::vector<std::string>& argv) {
     return 64;
   }
   if (r.action == PowerRequest::Action::Help) {
-    std::printf("%s\n", usage(cmd).c_str());
+    std::printf("%s\n", power_usage(cmd).c_str());
     return 0;
   }
-  // Only the guest's own init: PID 1 of this PID namespace runs this binary.
-  Exe init = exe_of("/proc/1/exe"), self = exe_of("/proc/self/exe");
-  if ((init.err == EACCES || init.err == EPERM) && geteuid() != 0) {
-    std::fprintf(stderr, "%s: must be root\n", cmd.c_str());
-    return 1;
-  }
-  if (init.err || self.err || init.dev != self.dev || init.ino != self.ino) {
-    std::fprintf(stderr, "%s: not inside a vklab guest (PID 1 is not its init); nothing done\n", cmd.c_str());
-    return 1;
-  }
+  if (int rc = check_in_guest(cmd)) return rc;
   int sig = r.action == PowerRequest::Action::Reboot ? SIGINT : SIGUSR2;
   // The shutdown we start sends SIGTERM (and the console SIGHUP) to every
   // guest process, this one too: it must not turn our own success into a

@@ -19,10 +19,12 @@
 #include <string_view>
 #include <vector>
 
+#include "vkernel/cmdline.h"
+
 namespace vklab::vkernel {
 
 /// Where init puts the command links, first on the guest's PATH.
-inline constexpr const char* kPowerBinDir = "/run/vkernel/bin";
+inline constexpr const char* kPowerBinDir = kGuestBinDir;
 /// The names of the commands (links in kPowerBinDir).
 inline constexpr std::string_view kPowerCommands[] = {"halt", "poweroff", "reboot", "shutdown"};
 
@@ -37,6 +39,11 @@ struct PowerRequest {
 
 /// Parses `cmd` (a name of kPowerCommands) and its arguments.
 PowerRequest parse_power(std::string_view cmd, const std::vector<std::string>& args);
+
+/// 0 when this process runs inside a guest (PID 1 of its PID namespace is
+/// this same binary, the guest's init); else prints why, as `cmd`, and
+/// returns 1. Every command of the guest (these, services.h) asks first.
+int check_in_guest(std::string_view cmd);
 
 /// The command as a program: parses, checks that it runs inside a guest,
 /// signals the guest's init. Returns the exit status (0, 1, or 64 for usage).

@@ -229,6 +229,8 @@ Result<GuestRoot> GuestRoot::prepare(const RootSpec& s) {
     g.layer_ = s.fallback_layer;
     g.made_dir_ = true;
   } else {
+    // The plan names <state>/<guest>.layer; the guest makes it (and release() removes it).
+    if (normal(s.layer) == s.layer && ::mkdir(s.layer.c_str(), 0700) == 0) g.made_dir_ = true;
     if (Status st = check_dir("vklab_layer", s.layer, false); !st) return st.error();
     g.layer_ = s.layer;
   }

@@ -59,7 +59,7 @@ struct RootSpec {
   std::string base = "/";    ///< vklab_root, or the host's /
   std::string files;         ///< vklab_files, "" = none
   std::string shared;        ///< vklab_shared, "" = none
-  std::string layer;         ///< vklab_layer; "" = a directory made (and removed) by prepare()
+  std::string layer;         ///< vklab_layer, made (and removed) by prepare() when missing; "" = fallback_layer
   std::string fallback_layer;  ///< where to make it when `layer` is "" ("<pidfile>.layer")
   std::vector<std::string> hidden;  ///< more absolute paths to show empty (state root, lab folder)
   uint64_t size = kDefaultLayerSize;  ///< tmpfs bound in bytes

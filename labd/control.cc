@@ -10,10 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/sys.h"
+
 namespace vklab::labd {
 namespace {
-
-std::string errno_msg(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 Result<sockaddr_un> address(const std::string& path) {
   sockaddr_un a{};

@@ -14,6 +14,8 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include "common/sys.h"
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -23,8 +25,6 @@
 
 namespace vklab::labd {
 namespace {
-
-std::string errno_msg(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 std::optional<ino_t> ns_inode(pid_t pid, const char* ns) {
   struct stat st;

@@ -14,7 +14,7 @@ using Kind = CreatedObject::Kind;
 namespace {
 
 constexpr int kMaxUnit = 4096;   // how far host mode looks for a free unit
-constexpr size_t kMaxIfName = 15;  // IFNAMSIZ - 1
+using vkernel::kMaxIfName;
 
 bool kind_matches(Kind k, const LinkInfo& l) {
   if (k == Kind::Bridge) return l.kind == "bridge";

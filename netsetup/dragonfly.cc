@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/sys.h"
 #include "common/text.h"
 
 extern char** environ;
@@ -58,7 +59,7 @@ int prefix_len(uint32_t mask) {
 std::string find_on_path(const std::string& prog) {
   if (prog.find('/') != std::string::npos) return prog;
   const char* path = getenv("PATH");
-  std::string p = path ? path : "/bin:/usr/bin:/sbin:/usr/sbin";
+  std::string p = path ? path : kDefaultPath;
   size_t start = 0;
   while (start <= p.size()) {
     size_t end = p.find(':', start);

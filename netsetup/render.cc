@@ -16,11 +16,28 @@ std::vector<std::string> host_argv(const Plan& plan, const topology::HostStep& s
   return plan.target == Target::DragonFly ? dragonfly_argv(s) : linux_ip_argv(s);
 }
 
-std::string quoted(const std::vector<std::string>& argv) {
+std::string shell_words(const std::vector<std::string>& argv) {
   std::vector<std::string> q;
   q.reserve(argv.size());
   for (const auto& a : argv) q.push_back(shell_quote(a));
   return join(q, " ");
+}
+
+/// `text` as shell comment lines: every line of it starts with "# ", so a
+/// newline in a lab value can never start a command.
+std::string comment(std::string_view prefix, std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  do {
+    size_t nl = text.find_first_of("\n\r", start);
+    if (nl == std::string_view::npos) nl = text.size();
+    out += "# ";
+    out += prefix;
+    out += text.substr(start, nl - start);
+    out += "\n";
+    start = nl + 1;
+  } while (start < text.size());
+  return out;
 }
 
 std::string iface_line(const topology::GuestIface& i) {
@@ -51,14 +68,14 @@ std::string render_text(const Plan& plan) {
   for (const auto& s : plan.setup) {
     auto argv = host_argv(plan, s);
     o << "  " << ++n << ". " << describe(s);
-    if (!argv.empty()) o << "\n       " << quoted(argv);
+    if (!argv.empty()) o << "\n       " << shell_words(argv);
     o << "\n";
   }
   o << "\nguests (" << plan.guests.size() << ", in launch order):\n";
   for (const auto& g : plan.guests) {
     o << "  " << g.name << ": stop timeout " << format_duration(g.stop_timeout);
     if (!g.depends_on.empty()) o << ", after " << join(g.depends_on, ", ");
-    o << "\n    " << quoted(g.cmdline.argv()) << "\n";
+    o << "\n    " << shell_words(g.cmdline.argv()) << "\n";
     for (const auto& i : g.ifaces) o << "    " << iface_line(i) << "\n";
   }
   if (!plan.checks.empty()) {
@@ -82,23 +99,22 @@ std::string render_sh(const Plan& plan) {
     << (dfly ? "DragonFly: run as root with `sh THIS up` and `sh THIS down`"
              : "Linux: the iproute2 equivalent of what vklab does over netlink, for review")
     << ")\n";
-  if (!plan.description.empty()) o << "# " << plan.description << "\n";
-  for (const auto& n : plan.notes) o << "# note: " << n << "\n";
+  if (!plan.description.empty()) o << comment("", plan.description);
+  for (const auto& n : plan.notes) o << comment("note: ", n);
   o << "set -e\nstate=" << shell_quote(plan.state_dir) << "\n\nup() {\n";
   for (const auto& s : plan.setup) {
     auto argv = host_argv(plan, s);
-    if (!argv.empty()) o << "  " << quoted(argv) << "    # " << s.origin << "\n";
+    if (!argv.empty()) o << "  " << shell_words(argv) << "    " << comment("", s.origin);
   }
   o << "  mkdir -p \"$state\"\n";
   for (const auto& f : plan.files) {
-    // A quoted here-document delimiter: the content is taken literally.
-    o << "  cat > " << shell_quote(f.path) << " <<'VKLAB_EOF'\n" << f.content;
-    if (!f.content.empty() && f.content.back() != '\n') o << "\n";
-    o << "VKLAB_EOF\n";
+    // One single-quoted word: no content can end it early or expand (a
+    // here-document would end at a line equal to its delimiter).
+    o << "  printf '%s' " << shell_quote(f.content) << " > " << shell_quote(f.path) << "\n";
   }
   for (const auto& g : plan.guests) {
-    o << "  " << quoted(g.cmdline.argv()) << " \\\n      </dev/null >>"
-      << shell_quote(g.console_log) << " 2>&1 &    # " << g.name << "\n";
+    o << "  " << shell_words(g.cmdline.argv()) << " \\\n      </dev/null >>"
+      << shell_quote(g.console_log) << " 2>&1 &    " << comment("", g.name);
   }
   o << "}\n\ndown() {\n";
   for (auto it = plan.guests.rbegin(); it != plan.guests.rend(); ++it) {
@@ -107,7 +123,7 @@ std::string render_sh(const Plan& plan) {
   }
   for (const auto& s : plan.teardown) {
     auto argv = host_argv(plan, s);
-    if (!argv.empty()) o << "  " << quoted(argv) << " || true    # " << s.origin << "\n";
+    if (!argv.empty()) o << "  " << shell_words(argv) << " || true    " << comment("", s.origin);
   }
   o << "}\n\n"
        "# SIGTERM, wait up to the stop timeout, then SIGKILL (like rc.d/vkernel).\n"

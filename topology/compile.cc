@@ -54,8 +54,8 @@ void machine_env(const Lab& lab, const GuestDecl& g, const CompileOptions& opts,
 std::string machine_note(const Lab& lab, const GuestDecl& g) {
   std::vector<std::string> what;
   if (g.root) what.push_back("root: " + g.root->value);
-  if (!g.files_dir.empty()) what.push_back("files " + g.files_dir);
-  if (!lab.shared_dir.empty()) what.push_back("shared " + lab.shared_dir);
+  if (!g.files_dir.empty()) what.push_back("its folder " + g.files_dir);
+  if (!lab.shared_dir.empty()) what.push_back("the shared folder " + lab.shared_dir);
   if (g.ifname.value != kDefaultIfname) what.push_back("ifname: " + g.ifname.value);
   if (!g.sysctls.empty())
     what.push_back("sysctl: " + std::to_string(g.sysctls.size()) +

@@ -29,7 +29,6 @@ const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
 const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
 const std::vector<std::string> kExpectations = {"reachable", "unreachable"};
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 SourceLoc loc_at(const std::string& text, size_t at, const std::string& file) {
   SourceLoc l{file, 1, 1};

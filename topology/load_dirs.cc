@@ -113,6 +113,27 @@ void resolve_files(GuestDecl& g, const fs::path& lab_dir, Diagnostics& d) {
   g.files_dir = p.string();
 }
 
+/// A folder of the guest's files where its base has a symlink (Debian's
+/// merged /usr: /lib -> usr/lib): laid over the base it hides everything
+/// the link led to (the guest's libc, with /lib). Checked one level down.
+void check_shadowed_links(const GuestDecl& g, const fs::path& lab_dir, Diagnostics& d) {
+  if (g.files_dir.empty()) return;
+  fs::path base = g.root ? lab_path(lab_dir, g.root->value) : fs::path("/");
+  std::error_code ec;
+  for (fs::directory_iterator it(g.files_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code e2;
+    if (!it->is_directory(e2) || it->is_symlink(e2)) continue;
+    std::string name = it->path().filename().string();
+    fs::path b = base / name;
+    if (!fs::is_symlink(b, e2)) continue;
+    std::string target = fs::read_symlink(b, e2).string();
+    d.warning(g.files ? g.files->loc : g.loc,
+              "guest " + q(g.name) + ": its folder has a directory " + name + "/ where the base has a symlink /" +
+                  name + " -> " + target + "; it would hide everything there: put these files under " +
+                  (target.starts_with("/") ? target.substr(1) : target) + "/ instead");
+  }
+}
+
 /// Every path the lab names (absolute): folders holding one are the lab's.
 std::vector<fs::path> named_paths(const Lab& lab, const fs::path& lab_dir) {
   std::vector<fs::path> out;
@@ -161,6 +182,7 @@ void resolve_dirs(Lab& lab, const std::string& lab_file, Diagnostics& d) {
   for (auto& g : lab.guests) {
     if (g.root) check_root(g, lab_dir, d);
     resolve_files(g, lab_dir, d);
+    check_shadowed_links(g, lab_dir, d);
   }
   fs::path shared = lab_dir / kSharedFolder;
   if (is_dir(shared)) {

@@ -1,5 +1,7 @@
 #include "topology/load_guest.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 
 namespace vklab::topology::detail {
@@ -16,7 +18,6 @@ const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "fil
 
 const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "mac"};
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
                              const std::string& guest) {

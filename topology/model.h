@@ -15,6 +15,7 @@
 
 #include "common/diag.h"
 #include "common/net.h"
+#include "vkernel/cmdline.h"
 
 namespace vklab::topology {
 
@@ -30,10 +31,9 @@ enum class NetworkMode { Isolated, Host };
 /// Named once: the defaults the format promises when nothing is written.
 inline constexpr const char* kDefaultMemory = "64m";
 inline constexpr std::chrono::milliseconds kDefaultStopTimeout{30'000};
-inline constexpr int kMaxInterfaces = 16;   // VKNETIF_MAX
-inline constexpr int kMaxDisks = 16;        // disks + cdroms
 inline constexpr size_t kMaxLabName = 16;
-inline constexpr size_t kMaxObjectName = 15;  // IFNAMSIZ - 1
+/// Guest and bridge names become interface names' parts: at most IFNAMSIZ - 1.
+inline constexpr size_t kMaxObjectName = vkernel::kMaxIfName;
 inline constexpr const char* kDefaultIfname = "vke";
 
 /// One L2 segment. Point-to-point links are bridges with two members.

@@ -36,7 +36,6 @@ using detail::line_col;
 constexpr int kMinCpus = 1;
 constexpr int kMaxCpus = 256;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 bool is_lower_alpha(char c) { return c >= 'a' && c <= 'z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -161,17 +160,17 @@ void check_guest(const GuestDecl& g, Diagnostics& d) {
     d.warning(g.kernel.loc, "guest " + quoted(g.name) +
                                 ": startup and shutdown commands are run only by the bundled guest "
                                 "(kernel: auto); this kernel must run them from its own image");
-  if (g.interfaces.size() > static_cast<size_t>(kMaxInterfaces))
-    d.error(g.interfaces[kMaxInterfaces].loc,
+  if (g.interfaces.size() > static_cast<size_t>(vkernel::kMaxNetIfs))
+    d.error(g.interfaces[vkernel::kMaxNetIfs].loc,
             "guest " + quoted(g.name) + " has " + std::to_string(g.interfaces.size()) +
-                " interfaces; at most " + std::to_string(kMaxInterfaces) + " (vke0..vke" +
-                std::to_string(kMaxInterfaces - 1) + ")");
+                " interfaces; at most " + std::to_string(vkernel::kMaxNetIfs) + " (vke0..vke" +
+                std::to_string(vkernel::kMaxNetIfs - 1) + ")");
   size_t images = g.disks.size() + g.cdroms.size();
-  if (images > static_cast<size_t>(kMaxDisks)) {
-    size_t k = static_cast<size_t>(kMaxDisks);
+  if (images > static_cast<size_t>(vkernel::kMaxDisks)) {
+    size_t k = static_cast<size_t>(vkernel::kMaxDisks);
     const SourceLoc& at = k < g.disks.size() ? g.disks[k].loc : g.cdroms[k - g.disks.size()].loc;
     d.error(at, "guest " + quoted(g.name) + " has " + std::to_string(images) +
-                    " disks and cdroms; at most " + std::to_string(kMaxDisks));
+                    " disks and cdroms; at most " + std::to_string(vkernel::kMaxDisks));
   }
   for (const auto& disk : g.disks)
     if (disk.value.empty()) d.error(disk.loc, "a disk needs a path");

@@ -19,7 +19,6 @@ namespace vklab::topology::detail {
 
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 /// Guest u → guest v when u depends on v; the edge keeps where v was named.
 using DepGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,

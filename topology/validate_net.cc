@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/text.h"
 #include "topology/validate_internal.h"
 
 namespace vklab::topology::detail {
@@ -13,7 +14,6 @@ namespace {
 constexpr int kMinPrefixLen = 1;
 constexpr int kMaxPrefixLen = 31;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 /// Who holds an address, for "(first by … at L:C)".
 struct Holder {

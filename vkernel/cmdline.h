@@ -21,8 +21,11 @@
 
 namespace vklab::vkernel {
 
+/// Limits of the kernel and of the host's interfaces, named once: the
+/// validator, this parser, the applier and the guest use these.
 inline constexpr int kMaxNetIfs = 16;  // VKNETIF_MAX
 inline constexpr int kMaxDisks = 16;   // -r/-R/-c together
+inline constexpr size_t kMaxIfName = 15;  // IFNAMSIZ - 1: the longest interface name
 inline constexpr uint64_t kMinMemory = 64ull << 20;
 inline constexpr uint64_t kMemoryGranule = 2ull << 20;
 
@@ -153,6 +156,11 @@ inline constexpr const char* kEnvSysctl = "vklab_sysctl";
 /// A file describing each vke's link (impairment, carrier): read at boot
 /// and again on SIGUSR1 to the vkernel process (vkernel/link.h).
 inline constexpr const char* kEnvLinks = "vklab_links";
+
+/// Inside a bundled guest: the directory of the guest's own commands
+/// (halt, reboot, …; guest/power.h), first on every guest process's PATH
+/// (init's, the console's, `vklab exec`'s).
+inline constexpr const char* kGuestBinDir = "/run/vkernel/bin";
 
 /// The usage text printed by -h.
 std::string usage(std::string_view prog);

@@ -112,7 +112,7 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "check console convert down exec graph ls plan status up validate" vklab ""
+expect "check console convert down exec graph ls plan save status up validate" vklab ""
 expect "plan" vklab pl
 expect "--help --version" vklab --
 expect "--target" vklab plan --t
@@ -129,6 +129,10 @@ expect "lab1 lab2" vklab console --lab ""
 expect "pc-2 r1" vklab console --lab lab1 ""
 expect "r1" vklab exec --lab lab1 r
 expect "--" vklab exec --lab lab1 r1 ""
+expect "pc-2 r1" vklab save --lab lab1 ""
+expect "pc-2 r1" vklab save --lab lab1 r1 ""
+expect "--help --lab --to" vklab save -
+expect "--help --target" vklab validate -
 expect "--force --help --timeout" vklab down --
 expect "--json" vklab ls --j
 

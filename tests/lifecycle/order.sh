@@ -2,9 +2,10 @@
 # what it depends on is up, down stops a guest only after everything that
 # depends on it has halted (web → app → db, then db ← app ← web).
 . "$(dirname "$0")/lib.sh"
-# Guests have their own /tmp and /run; /var/tmp is the host's, shared.
-LOG=$(mktemp -d /var/tmp/vklab-order.XXXXXX)
-trap 'cleanup; rm -rf "$LOG"' EXIT
+# Guests have roots of their own; shared/ beside the lab file is /shared
+# in each of them, and the host's $WORK/shared.
+mkdir -p "$WORK/shared"
+LOG=$WORK/shared
 cat > "$WORK/order.yaml" <<LAB
 name: order
 defaults: {memory: 64m, stop_timeout: 10s}
@@ -13,17 +14,17 @@ guests:
   web:
     depends_on: [app]
     interfaces: [lan]
-    startup: echo "start web" >> $LOG/events
-    shutdown: echo "stop web" >> $LOG/events; sleep 0.5; echo "stopped web" >> $LOG/events
+    startup: echo "start web" >> /shared/events
+    shutdown: echo "stop web" >> /shared/events; sleep 0.5; echo "stopped web" >> /shared/events
   db:
     interfaces: [lan]
-    startup: sleep 0.5; echo "start db" >> $LOG/events
-    shutdown: echo "stop db" >> $LOG/events
+    startup: sleep 0.5; echo "start db" >> /shared/events
+    shutdown: echo "stop db" >> /shared/events
   app:
     depends_on: [db]
     interfaces: [lan]
-    startup: sleep 0.3; echo "start app" >> $LOG/events
-    shutdown: echo "stop app" >> $LOG/events; sleep 0.5; echo "stopped app" >> $LOG/events
+    startup: sleep 0.3; echo "start app" >> /shared/events
+    shutdown: echo "stop app" >> /shared/events; sleep 0.5; echo "stopped app" >> /shared/events
 LAB
 expect_rc 0 "up" "$VKLAB" up --quiet "$WORK/order.yaml"
 got=$(tr '\n' ',' < "$LOG/events")

@@ -193,3 +193,17 @@ TEST_CASE("several labs in one folder, each in its own sub-folder, do not warn a
   CHECK(text(ospf, d) == "");
   CHECK(ospf.lab->guests[0].files_dir == (d.path / "ospf/r1").string());
 }
+
+TEST_CASE("a guest folder's directory where the base has a symlink (merged /usr) is a warning") {
+  TempDir d;
+  d.mkdir("base/usr/lib");
+  d.mkdir("base/bin");
+  d.write("base/bin/sh", "");
+  fs::create_symlink("usr/lib", d.path / "base/lib");
+  d.mkdir("r1/lib/systemd/system");
+  d.mkdir("r1/usr/lib/x");  // the right place: fine
+  auto l = load_in(d, "name: t\nguests:\n  r1: {root: base}\n");
+  CHECK(text(l, d) ==
+        "DIR/lab.yaml:3:3: warning: guest \"r1\": its folder has a directory lib/ where the base has a symlink "
+        "/lib -> usr/lib; it would hide everything there: put these files under usr/lib/ instead\n");
+}

@@ -127,7 +127,7 @@ TEST_CASE("DragonFly: the machine keys are a warning and a plan note, nothing is
   }
   REQUIRE(plan.notes.size() == 2);
   CHECK(plan.notes[0] ==
-        "r1: root: base; shared /labs/m/shared; ifname: eth; sysctl: 1 parameter — not used by a real "
+        "r1: root: base; the shared folder /labs/m/shared; ifname: eth; sysctl: 1 parameter — not used by a real "
         "vkernel, which boots from its -r/-c image; put them in the image");
 }
 
