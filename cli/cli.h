@@ -64,8 +64,19 @@ topology::CompileOptions host_compile_options(const std::string& lab_file,
                                               const std::string& lab_name,
                                               topology::Target target);
 
-/// The lab a lifecycle command speaks of: `name` when given, else the one
-/// named by ./lab.yaml, else the only lab with state under labd::state_root().
+/// The lab a path names, for commands that take a lab: a directory holding
+/// lab.conf (its name made valid, netkit_names.h), a directory holding
+/// lab.yaml, or a lab file (their `name:`). nullopt when `arg` is no such
+/// path (it is then a lab's name).
+std::optional<std::string> lab_named_by_path(const std::string& arg);
+
+/// How commands that take a lab describe that argument.
+inline constexpr const char* kLabArgHelp =
+    "lab name, or its lab file or directory (default: the lab in this directory, or the only one running)";
+
+/// The lab a lifecycle command speaks of: `name` when given (a lab's name,
+/// or a path per lab_named_by_path), else the lab of the current directory
+/// (./lab.conf or ./lab.yaml), else the only lab with state under labd::state_root().
 /// With several and none named, lists them on stderr and sets `exit` to
 /// kExitUsage; with none, returns "" and leaves `exit` at kExitOk.
 std::string resolve_lab(const std::string& name, int& exit);

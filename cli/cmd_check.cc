@@ -19,7 +19,7 @@ Runner setup_check(CLI::App& sub) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("lab", o->lab, kLabArgHelp);
   sub.add_flag("--json", o->json, "machine-readable output (an array, one object per check)");
   sub.add_option("--timeout", o->timeout,
                  "the longest one check may take (default 3s; a reachable target gets one try a second)");

@@ -40,7 +40,7 @@ Runner setup_console(CLI::App& sub) {
     std::string lab, guest;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("--lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("--lab", o->lab, kLabArgHelp);
   sub.add_option("guest", o->guest, "guest name")->required();
   return [o] {
     int exit = kExitOk;

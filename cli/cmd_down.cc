@@ -59,7 +59,7 @@ Runner setup_down(CLI::App& sub) {
     bool force = false;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("lab", o->lab, kLabArgHelp);
   sub.add_option("--timeout", o->timeout, "wait this long for each guest (overrides stop_timeout), e.g. 10s");
   sub.add_flag("--force", o->force, "SIGKILL every guest at once (a power cord pull)");
   return [o] {

@@ -23,7 +23,7 @@ Runner setup_exec(CLI::App& sub) {
     std::vector<std::string> cmd;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("--lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("--lab", o->lab, kLabArgHelp);
   sub.add_flag("--host", o->host, "run in the lab's host-side namespace instead of a guest");
   sub.add_option("guest", o->guest, "guest name");
   sub.add_option("cmd", o->cmd, "command and arguments (after --)");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "labd/state.h"
 #include "topology/plan_json.h"
 
@@ -134,7 +135,7 @@ Runner setup_status(CLI::App& sub) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  sub.add_option("lab", o->lab, "lab name (default: ./lab.yaml's, or the only one running)");
+  sub.add_option("lab", o->lab, kLabArgHelp);
   sub.add_flag("--json", o->json, "machine-readable output");
   return [o] {
     int exit = kExitOk;
@@ -160,6 +161,12 @@ Runner setup_status(CLI::App& sub) {
               << (up ? " (labd pid " + std::to_string(st->labd.pid) + ")"
                      : " — labd is gone; `vklab down " + lab + "` cleans up")
               << "\n";
+    if (plan && !plan->description.empty()) std::cout << plan->description << "\n";
+    if (plan && !plan->meta.empty()) {
+      std::vector<std::string> m;
+      for (const auto& [k, v] : plan->meta) m.push_back(k + ": " + v);
+      std::cout << join(m, " · ") << "\n";
+    }
     if (!st->error.empty()) std::cout << "error: " << st->error << "\n";
     print_guest_table(std::cout, *st, plan ? &*plan : nullptr, true);
     return static_cast<int>(kExitOk);

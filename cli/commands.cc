@@ -13,6 +13,7 @@ Runner setup_ls(CLI::App&);
 Runner setup_console(CLI::App&);
 Runner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
+Runner setup_convert(CLI::App&);
 Runner setup_save(CLI::App&);
 
 const std::vector<Command>& commands() {
@@ -28,6 +29,7 @@ const std::vector<Command>& commands() {
       {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
       {"save", "Copy what guests changed (their writable layer) into their lab folders", setup_save},
       {"check", "Run the lab's checks (ping, tcp) inside its guests; exit 1 if any fails", setup_check},
+      {"convert", "Print a Kathará lab directory (lab.conf) as a vklab YAML lab file", setup_convert},
   };
   return table;
 }

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "topology/load.h"
+#include "topology/netkit_load.h"
 #include "topology/validate.h"
 
 namespace vklab::cli {
@@ -15,7 +16,9 @@ namespace fs = std::filesystem;
 
 std::optional<LoadedLab> load_lab(const std::string& path, topology::Target target) {
   LoadedLab out;
-  auto lab = topology::load_file(path, out.diags);
+  // A directory is a Kathará lab (lab.conf); anything else a YAML file.
+  auto lab = topology::is_netkit_dir(path) ? topology::load_netkit(path, out.diags)
+                                           : topology::load_file(path, out.diags);
   if (lab) topology::validate(*lab, out.diags, target);
   out.diags.sort();
   std::cerr << out.diags.str();
@@ -59,7 +62,8 @@ topology::CompileOptions host_compile_options(const std::string& lab_file,
   topology::CompileOptions o;
   o.target = target;
   std::error_code ec;
-  fs::path dir = fs::absolute(fs::path(lab_file), ec).parent_path();
+  fs::path dir = fs::absolute(fs::path(lab_file), ec);
+  if (!topology::is_netkit_dir(lab_file)) dir = dir.parent_path();
   o.base_dir = dir.string();
   if (target == topology::Target::Linux) {
     o.auto_kernel = bundled_kernel_path();
@@ -78,14 +82,28 @@ std::vector<std::string> lab_names() {
   return out;
 }
 
+std::optional<std::string> lab_named_by_path(const std::string& arg) {
+  std::error_code ec;
+  fs::path p(arg);
+  if (fs::is_directory(p, ec)) {
+    if (fs::exists(p / topology::kNetkitConf, ec)) {
+      auto name = topology::netkit_lab_name(p.string());
+      if (name) return name.value();
+      return std::nullopt;
+    }
+    p /= "lab.yaml";
+  }
+  if (!fs::is_regular_file(p, ec)) return std::nullopt;
+  Diagnostics d;
+  auto lab = topology::load_file(p.string(), d);
+  if (!lab || lab->name.value.empty()) return std::nullopt;
+  return lab->name.value;
+}
+
 std::string resolve_lab(const std::string& name, int& exit) {
   exit = kExitOk;
-  if (!name.empty()) return name;
-  std::error_code ec;
-  if (fs::exists("lab.yaml", ec)) {
-    Diagnostics d;
-    if (auto lab = topology::load_file("lab.yaml", d)) return lab->name.value;
-  }
+  if (!name.empty()) return lab_named_by_path(name).value_or(name);
+  if (auto here = lab_named_by_path(".")) return *here;
   auto labs = lab_names();
   if (labs.size() == 1) return labs.front();
   if (labs.size() > 1) {

@@ -6,7 +6,7 @@
 # <state>/<lab>/state.json with grep/sed (no jq), or from ./lab.yaml.
 # Installed as completions/vklab for bash-completion; works without it too.
 
-_vklab_subcommands="validate plan graph up down status ls console exec save check"
+_vklab_subcommands="validate plan graph up down status ls console exec save check convert"
 
 # The directory holding every lab's state directory, as vklab computes it.
 _vklab_state_root()
@@ -143,7 +143,7 @@ _vklab()
             COMPREPLY=($(compgen -W "text sh json" -- "$cur")); return 0 ;;
         graph:--format)
             COMPREPLY=($(compgen -W "dot svg png" -- "$cur")); return 0 ;;
-        graph:-o | graph:--output)
+        graph:-o | graph:--output | convert:-o | convert:--output)
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         down:--timeout)
             COMPREPLY=($(compgen -W "500ms 5s 10s 30s 1m" -- "$cur")); return 0 ;;
@@ -166,6 +166,7 @@ _vklab()
         exec) opts="--lab --host --help --" ;;
         save) opts="--lab --to --help" ;;
         check) opts="--json --timeout --help" ;;
+        convert) opts="-o --output --help" ;;
         *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then
@@ -194,6 +195,9 @@ _vklab()
                            $(compgen -f -X '!*.yml' -- "$cur")
                            $(compgen -d -- "$cur"))
             fi
+            ;;
+        convert)
+            ((npos == 0)) && COMPREPLY=($(compgen -d -- "$cur"))
             ;;
         down | status | check)
             ((npos == 0)) && COMPREPLY=($(compgen -W "$(_vklab_labs)" -- "$cur"))

@@ -77,6 +77,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
   Plan plan;
   plan.lab = lab.name.value;
   plan.description = lab.description;
+  plan.meta = lab.meta;
   plan.target = opts.target;
   plan.network = lab.network.value;
   plan.state_dir = opts.state_dir.empty() ? default_state_dir(opts.target, plan.lab) : opts.state_dir;

@@ -82,7 +82,11 @@ class GraphWriter {
  public:
   explicit GraphWriter(const Lab& lab) : lab_(lab) {}
   void operator()(std::ostream& out) const {
-    out << "label=" << dot_quote({lab_.name.value}) << ";\n";
+    // The lab's name, then what it says about itself (description, meta).
+    std::vector<std::string> lines{lab_.name.value};
+    if (!lab_.description.empty()) lines.push_back(lab_.description);
+    for (const auto& [k, v] : lab_.meta) lines.push_back(k + ": " + v);
+    out << "label=" << dot_quote(lines) << ";\n";
     out << "node [fontname=\"monospace\"];\n";
     out << "edge [fontname=\"monospace\",fontsize=10];\n";
   }

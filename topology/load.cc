@@ -23,7 +23,7 @@ using detail::subject;
 constexpr size_t kMaxLabFileBytes = 1 << 20;
 
 const std::vector<std::string> kTopKeys = {"name",    "description", "network", "defaults",
-                                           "bridges", "guests",      "checks"};
+                                           "bridges", "guests",      "checks",  "meta"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
 const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
 const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
@@ -236,6 +236,12 @@ std::optional<Lab> load_root(Reader& r, const YAML::Node& root) {
         r.error(e.loc, "\"network\" must be \"isolated\" or \"host\", found " +
                            Reader::describe(e.value) + did_you_mean_suffix(*s, kNetworkModes));
     }
+  }
+  if (auto it = top.find("meta"); it != top.end() && !it->second.value.IsNull()) {
+    if (r.is_map(it->second, "\"meta\""))
+      r.for_each(it->second.value, {}, "in meta", [&](const Entry& m) {
+        if (auto s = r.string(m, subject(m.key, "in meta"))) lab.meta.emplace_back(m.key, *s);
+      });
   }
   detail::GuestFields defaults;
   if (auto it = top.find("defaults"); it != top.end()) defaults = detail::read_guest(r, it->second, "");

@@ -11,7 +11,7 @@ namespace {
 const std::vector<std::string> kGuestKeys = {
     "kernel",     "memory",  "cpus",     "disks",        "cdroms",     "env",
     "single_user", "verbose", "writable_kernel", "interfaces", "startup", "shutdown",
-    "stop_timeout", "depends_on", "root", "files", "ifname", "sysctl"};
+    "stop_timeout", "depends_on", "root", "files", "ifname", "sysctl", "image"};
 
 /// Keys that describe one guest's wiring and make no sense as defaults.
 const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
@@ -127,6 +127,8 @@ void read_field(Reader& r, const Entry& e, const std::string& what, const std::s
     if (auto s = r.string(e, what)) g.ifname = {*s, e.loc};
   } else if (k == "sysctl") {
     read_sysctls(r, e, what, g);
+  } else if (k == "image") {
+    if (auto s = r.string(e, what)) g.image = *s;
   }
 }
 
@@ -174,6 +176,7 @@ void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
     else if (k == "root") g.root = d.root;
     else if (k == "ifname") g.ifname = d.ifname;
     else if (k == "sysctl") g.sysctls = d.sysctls;
+    else if (k == "image") g.image = d.image;
   }
 }
 

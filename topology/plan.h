@@ -85,6 +85,8 @@ struct PlanFile {
 struct Plan {
   std::string lab;
   std::string description;
+  /// The lab's metadata (Lab::meta), for status; in JSON only when any.
+  std::vector<std::pair<std::string, std::string>> meta;
   Target target = Target::Linux;
   NetworkMode network = NetworkMode::Isolated;
   std::string state_dir;              ///< /run/vklab/<lab> (Linux) or /var/run/vklab/<lab>

@@ -148,6 +148,10 @@ json plan_to_json(const Plan& plan) {
   j["checks"] = json::array();
   for (const auto& c : plan.checks) j["checks"].push_back(check_json(c));
   if (!plan.notes.empty()) j["notes"] = plan.notes;
+  if (!plan.meta.empty()) {
+    j["meta"] = json::array();
+    for (const auto& [k, v] : plan.meta) j["meta"].push_back(json::array({k, v}));
+  }
   return j;
 }
 
@@ -218,6 +222,10 @@ Result<Plan> plan_from_json(const json& j) {
     c.loc.file = r.str(cj, "loc", "plan check", false);
     p.checks.push_back(c);
   }
+  if (auto it = j.find("meta"); it != j.end() && it->is_array())
+    for (const auto& m : *it)
+      if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+        p.meta.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
   if (auto it = j.find("notes"); it != j.end() && it->is_array())
     for (const auto& n : *it)
       if (n.is_string()) p.notes.push_back(n.get<std::string>());

@@ -24,7 +24,7 @@ std::string line_col(const SourceLoc& loc) {
 }
 
 std::string iface_name(const GuestDecl& g, size_t index) {
-  return g.name + " vke" + std::to_string(index);
+  return g.name + " " + g.ifname.value + std::to_string(index);
 }
 
 }  // namespace detail

@@ -112,7 +112,7 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "check console down exec graph ls plan save status up validate" vklab ""
+expect "check console convert down exec graph ls plan save status up validate" vklab ""
 expect "plan" vklab pl
 expect "--help --version" vklab --
 expect "--target" vklab plan --t
