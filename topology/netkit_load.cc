@@ -118,10 +118,10 @@ void Loader::build_interfaces(const std::vector<const ConfIface*>& ifs, GuestDec
   std::map<int, const ConfIface*> by_index;
   std::map<std::string, const ConfIface*> by_cd;
   for (const ConfIface* f : ifs) {
-    if (f->index.value >= kMaxInterfaces) {
+    if (f->index.value >= vkernel::kMaxNetIfs) {
       d_.error(f->index.loc, "interface " + std::to_string(f->index.value) + " of " + dq(g.name) +
-                                 " is out of range: a guest has at most " + std::to_string(kMaxInterfaces) +
-                                 " interfaces, 0 to " + std::to_string(kMaxInterfaces - 1));
+                                 " is out of range: a guest has at most " + std::to_string(vkernel::kMaxNetIfs) +
+                                 " interfaces, 0 to " + std::to_string(vkernel::kMaxNetIfs - 1));
       continue;
     }
     if (auto [it, fresh] = by_index.emplace(f->index.value, f); !fresh) {
