@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -78,9 +79,23 @@ std::vector<std::string> lab_names() {
   return out;
 }
 
+Status check_lab_access(const labd::StateDir& dir) {
+  for (const std::string& p : {dir.dir, dir.state_json()}) {
+    if (::access(p.c_str(), R_OK) == 0 || errno == ENOENT) continue;
+    if (errno == EACCES || errno == EPERM) return make_error(p + ": permission denied");
+  }
+  return {};
+}
+
 std::string resolve_lab(const std::string& name, int& exit) {
   exit = kExitOk;
   if (!name.empty()) return name;
+  const std::string root = labd::state_root();
+  if (::access(root.c_str(), F_OK) == 0 && ::access(root.c_str(), R_OK | X_OK) != 0 && errno == EACCES) {
+    std::cerr << "vklab: " << root << ": permission denied\n";
+    exit = kExitFailure;
+    return "";
+  }
   std::error_code ec;
   if (fs::exists("lab.yaml", ec)) {
     Diagnostics d;
@@ -105,6 +120,11 @@ std::optional<RunningLab> open_running_lab(const std::string& name, int& exit, i
     return std::nullopt;
   }
   labd::StateDir dir{labd::state_root() + "/" + lab};
+  if (Status a = check_lab_access(dir); !a) {
+    std::cerr << "vklab: " << a.error().message << "\n";
+    exit = kExitFailure;
+    return std::nullopt;
+  }
   auto st = labd::read_state(dir.state_json());
   if (!st) {
     std::cerr << "vklab: " << lab << ": not running\n";

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/fault.h"
 #include "common/text.h"
 #include "labd/control.h"
 #include "labd/launch.h"
@@ -136,6 +137,7 @@ class Daemon {
   Clock::time_point stop_began_{};
   std::string failure_;
   std::vector<GuestOutcome> outcomes_;
+  int strays_ = 0;
 };
 
 void Daemon::emit(const Progress& p) {
@@ -152,9 +154,11 @@ void Daemon::emit(const Progress& p) {
 void Daemon::save() {
   if (Status s = write_state(dir_.state_json(), st_); !s) std::cerr << "labd: " << s.error().message << "\n";
   dirty_ = false;
+  fault_point("labd.saved");
 }
 
 Status Daemon::setup() {
+  fault_point("labd.start");
   auto plan = load_plan(opts_.plan_path);
   if (!plan) return plan.error();
   plan_ = std::move(*plan);
@@ -212,8 +216,11 @@ Status Daemon::setup() {
     save();
   }
   for (const auto& f : plan_.files)
-    if (Status s = write_file_atomic(f.path, f.content, f.mode); !s) return s;
-  for (const auto& g : plan_.guests) ::unlink(g.pidfile.c_str());
+    if (Status s = write_file_atomic(f.path, f.content, f.mode & 0700); !s) return s;  // A1
+  for (const auto& g : plan_.guests) {
+    ::unlink(g.pidfile.c_str());
+    ::unlink(launch_record_path(g.pidfile).c_str());
+  }
   return apply_host();
 }
 
@@ -281,19 +288,25 @@ void Daemon::schedule() {
     }
     if (!deps_up) continue;
     Runtime& r = rt_[i];
+    // L1: the launch is recorded before the fork (started_ms), the child
+    // names itself in its launch record before it execs, and its pid is
+    // recorded right after: a labd killed anywhere in between leaves
+    // nothing a recovery cannot find.
     g.started_ms = now_ms();
+    save();
     r.launched = Clock::now();
-    r.log = ::open(r.launch.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    auto l = launch(r.launch.cmdline.argv(), r.launch.bundled);
+    r.log = ::open(r.launch.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    auto l = launch(r.launch.cmdline.argv(), r.launch.bundled, launch_record_path(r.launch.pidfile));
     if (!l) {
       event(i, GuestEvent::LaunchFailed, g.name + ": " + l.error().message);
       continue;
     }
+    fault_point("labd.forked");
     r.pid = l->pid;
     r.pty = l->pty_master;
     r.ready = l->ready;
     g.proc = proc_id(r.pid).value_or(ProcId{r.pid, 0});
-    dirty_ = true;
+    save();
     ++starting;
     emit({g.name, state_name(g.state), g.name + ": starting (pid " + std::to_string(r.pid) + ")"});
   }
@@ -473,6 +486,7 @@ void Daemon::reap() {
       bool clean = (WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
       // A forked kernel's child may outlive the wrapper; it goes with it.
       if (g.kernel.valid() && g.kernel.pid != pid) signal_if_same(g.kernel, SIGKILL);
+      if (Status c = remove_guest_cgroup(rt_[i].launch.pidfile); !c) std::cerr << "labd: " << c.error().message << "\n";
       std::string why = g.state == GuestState::Starting ? "exited before it was ready" : "crashed";
       event(i, clean ? GuestEvent::Exited : GuestEvent::Crashed, g.name + ": " + why + " (" + g.exit + ")");
       if (stopping_) stop_ready_guests();
@@ -523,6 +537,8 @@ void Daemon::handle_request(Client& c, const std::string& line) {
     c.fd = -1;
   } else if (auto* d = std::get_if<DownRequest>(&*req)) {
     c.mode = Client::Mode::Down;
+    if (st_.phase == Phase::Starting && !stopping_)  // C1: `up` says why it ended
+      emit({"", "failed", plan_.lab + ": down requested during up"});
     begin_stop(d->force, d->timeout, "down requested");
   } else if (auto* k = std::get_if<ConsoleRequest>(&*req)) {
     auto* g = st_.find(k->guest);
@@ -618,6 +634,7 @@ void Daemon::loop() {
   for (;;) {
     schedule();
     check_ready();
+    schedule();  // a guest just Up may let its dependents go (a silent kernel wakes no poll)
     if (stopping_) check_deadlines();
     if (dirty_) save();
     if (stopping_ && all_terminal() && !any_running()) return;
@@ -698,13 +715,24 @@ Status Daemon::finish() {
     if (Status s = netsetup::teardown(*host_, st_.created, {plan_.lab}); !s) err = s.error().message;
   }
   host_.reset();
-  if (st_.isolated)
+  if (st_.isolated) {
+    // Whatever still runs in the lab's namespace (a forked kernel's child
+    // whose wrapper is gone) goes with the lab: down never leaves a guest.
+    std::vector<pid_t> left;
+    auto strays = kill_netns_members(dir_.netns(), 2000, left);
+    strays_ = static_cast<int>(strays.size());
+    if (!strays.empty()) emit({"", "", strays_text(plan_.lab, strays)});
+    if (!left.empty()) err += (err.empty() ? "" : "; ") + std::to_string(left.size()) + " process(es) of the lab still run";
     if (Status s = drop_netns(dir_.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
+  }
+  for (const auto& g : plan_.guests)
+    if (Status c = remove_guest_cgroup(g.pidfile); !c) err += (err.empty() ? "" : "; ") + c.error().message;
   if (listen_ >= 0) ::close(listen_);
+  fault_point("labd.teardown");
   std::error_code ec;
   fs::remove_all(dir_.dir, ec);
   if (ec) err += (err.empty() ? "" : "; ") + dir_.dir + ": " + ec.message();
-  DownReply reply{outcomes_, err};
+  DownReply reply{outcomes_, err, strays_};
   emit({"", "down", plan_.lab + ": down"});
   for (auto& c : clients_)
     if (c.fd >= 0 && c.mode == Client::Mode::Down) {

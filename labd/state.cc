@@ -86,22 +86,6 @@ std::string state_root() {
   return "/tmp/vklab-" + std::to_string(geteuid());
 }
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Starting: return "starting";
-    case Phase::Up: return "up";
-    case Phase::Stopping: return "stopping";
-    case Phase::Failed: return "failed";
-  }
-  return "?";
-}
-
-std::optional<Phase> parse_phase(std::string_view s) {
-  for (Phase p : {Phase::Starting, Phase::Up, Phase::Stopping, Phase::Failed})
-    if (s == phase_name(p)) return p;
-  return std::nullopt;
-}
-
 GuestRecord* LabState::find(const std::string& name) {
   for (auto& g : guests)
     if (g.name == name) return &g;
@@ -208,6 +192,7 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return make_error(tmp + ": " + std::strerror(errno));
+  ::fchmod(fd, static_cast<mode_t>(mode));  // a stale tmp file keeps its old mode otherwise
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);

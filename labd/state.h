@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "labd/lab_machine.h"
 #include "labd/supervise.h"
 #include "netsetup/created.h"
 
@@ -37,16 +38,6 @@ struct StateDir {
   std::string netns() const { return dir + "/netns"; }            ///< bind mount of labd's netns (isolated)
   std::string log() const { return dir + "/labd.log"; }           ///< labd's stderr
 };
-
-/// Where the lab's life is.
-enum class Phase {
-  Starting,  ///< host steps and guest launches under way
-  Up,        ///< every guest Up
-  Stopping,  ///< down (or rollback) under way
-  Failed,    ///< up failed; rollback under way
-};
-const char* phase_name(Phase p);
-std::optional<Phase> parse_phase(std::string_view s);
 
 /// A process identity that survives pid reuse: pid + start time (clock
 /// ticks since boot, /proc/PID/stat field 22).
@@ -96,7 +87,7 @@ Result<LabState> state_from_json(const nlohmann::json& j);
 
 /// Writes `content` to `path` atomically: `path.tmp`, fsync-free write,
 /// rename. The reader sees the old or the new file, never half of one.
-Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0644);
+Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0600);
 Status write_state(const std::string& path, const LabState& s);
 /// Reads state.json; an error when it is missing or malformed.
 Result<LabState> read_state(const std::string& path);
