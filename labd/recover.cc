@@ -33,12 +33,7 @@ struct PlanGuest {
 
 std::map<std::string, PlanGuest> plan_guests(const StateDir& dir) {
   std::map<std::string, PlanGuest> out;
-  std::ifstream in(dir.plan_json());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return out;
-  auto plan = topology::plan_from_json(j);
+  auto plan = topology::read_plan_file(dir.plan_json());
   if (!plan) return out;
   for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile};
   return out;

@@ -86,6 +86,10 @@ std::string state_root() {
   return "/tmp/vklab-" + std::to_string(geteuid());
 }
 
+const char* recorded_state_name(GuestState s) {
+  return s == GuestState::Queued ? state_name(GuestState::Starting) : state_name(s);
+}
+
 GuestRecord* LabState::find(const std::string& name) {
   for (auto& g : guests)
     if (g.name == name) return &g;
@@ -104,7 +108,7 @@ json state_to_json(const LabState& s) {
   json guests = json::array();
   for (const auto& g : s.guests) {
     guests.push_back({{"name", g.name},
-                      {"state", state_name(g.state)},
+                      {"state", recorded_state_name(g.state)},
                       {"proc", proc_json(g.proc)},
                       {"kernel", proc_json(g.kernel)},
                       {"bundled", g.bundled},
@@ -178,6 +182,7 @@ Result<LabState> state_from_json(const json& j) {
       rec.kernel = r.proc(g, "kernel", ctx);
       rec.bundled = r.boolean(g, "bundled", ctx);
       rec.started_ms = r.num(g, "started_ms", ctx);
+      if (rec.state == GuestState::Starting && rec.started_ms == 0) rec.state = GuestState::Queued;
       rec.ready_ms = r.num(g, "ready_ms", ctx);
       rec.stopped_ms = r.num(g, "stopped_ms", ctx);
       rec.exit = r.str(g, "exit", ctx);

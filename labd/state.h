@@ -51,7 +51,7 @@ struct ProcId {
 /// One guest as recorded.
 struct GuestRecord {
   std::string name;
-  GuestState state = GuestState::Starting;
+  GuestState state = GuestState::Queued;
   ProcId proc;            ///< the process labd forked (the kernel or its wrapper)
   ProcId kernel;          ///< the pid in the guest's -p pidfile, once ready
   bool bundled = false;   ///< the bundled Linux guest (exec supported)
@@ -62,6 +62,11 @@ struct GuestRecord {
   std::string error;       ///< why it failed, "" otherwise
   bool operator==(const GuestRecord&) const = default;
 };
+
+/// The name state.json gives a guest state: state_name(), except Queued,
+/// recorded as "Starting" with started_ms 0 (as every earlier labd did,
+/// so state files read both ways across versions).
+const char* recorded_state_name(GuestState s);
 
 /// The whole of state.json.
 struct LabState {
