@@ -58,5 +58,5 @@ TEST_CASE("plan file: an empty plan round-trips") {
   auto back = read_plan_file(p);
   fs::remove(p);
   REQUIRE(back.ok());
-  CHECK(*back == plan);
+  CHECK(vklab::topology::plan_to_json(*back) == vklab::topology::plan_to_json(plan));
 }
