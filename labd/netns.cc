@@ -4,6 +4,7 @@
 #include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -90,6 +91,52 @@ bool is_netns_mount(const std::string& path) {
   struct statfs sf;
   if (::statfs(path.c_str(), &sf) != 0) return false;
   return sf.f_type == NSFS_MAGIC;
+}
+
+std::vector<pid_t> netns_members(const std::string& path) {
+  std::vector<pid_t> out;
+  struct stat ns;
+  if (!is_netns_mount(path) || ::stat(path.c_str(), &ns) != 0) return out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == ::getpid()) continue;
+    struct stat st;
+    if (::stat(("/proc/" + name + "/ns/net").c_str(), &st) != 0) continue;
+    if (st.st_ino != ns.st_ino || st.st_dev != ns.st_dev) continue;
+    std::ifstream in("/proc/" + name + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t rp = text.rfind(") ");
+    if (rp != std::string::npos && rp + 2 < text.size() && text[rp + 2] == 'Z') continue;  // exited
+    out.push_back(pid);
+  }
+  return out;
+}
+
+std::vector<std::string> kill_netns_members(const std::string& path, int wait_ms, std::vector<pid_t>& left) {
+  std::vector<std::string> killed;
+  left = netns_members(path);
+  for (pid_t p : left) {
+    std::ifstream in("/proc/" + std::to_string(p) + "/comm");
+    std::string comm;
+    std::getline(in, comm);
+    killed.push_back(std::to_string(p) + " (" + comm + ")");
+    ::kill(p, SIGKILL);
+  }
+  for (int waited = 0; !left.empty() && waited < wait_ms; waited += 10) {
+    ::usleep(10000);
+    left = netns_members(path);
+  }
+  return killed;
+}
+
+std::string strays_text(const std::string& lab, const std::vector<std::string>& killed) {
+  std::string t = lab + ": killed " + std::to_string(killed.size()) +
+                  (killed.size() == 1 ? " stray process" : " stray processes") + " left in the lab's namespace:";
+  for (size_t i = 0; i < killed.size(); ++i) t += (i ? ", " : " ") + killed[i];
+  return t;
 }
 
 Status drop_netns(const std::string& path) {

@@ -27,6 +27,20 @@ Status drop_netns(const std::string& path);
 /// True when `path` is a mount point of a namespace file (nsfs).
 bool is_netns_mount(const std::string& path);
 
+/// Every process (but the caller) whose network namespace is the one
+/// mounted at `path`; empty when `path` is no netns mount. Each guest of
+/// an isolated lab holds that namespace, forked children included, so
+/// this finds what no record names (L1).
+std::vector<pid_t> netns_members(const std::string& path);
+
+/// SIGKILLs netns_members(path) and waits (at most `wait_ms`) for them to
+/// go. Returns those killed as "PID (COMM)"; `left` gets the pids still
+/// there after the wait.
+std::vector<std::string> kill_netns_members(const std::string& path, int wait_ms, std::vector<pid_t>& left);
+
+/// "LAB: killed 2 stray processes left in the lab's namespace: 12 (sleep), …"
+std::string strays_text(const std::string& lab, const std::vector<std::string>& killed);
+
 /// The guest's init (PID 1 of its PID namespace) as a host pid: the first
 /// descendant of `kernel` (breadth first, `kernel` itself included) whose
 /// PID namespace differs from that of `kernel`'s parent.

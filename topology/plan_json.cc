@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace vklab::topology {
 namespace {
@@ -243,6 +245,22 @@ std::string Plan::digest() const {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+Result<Plan> read_plan_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(path + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return make_error(path + ": not valid JSON");
+  try {  // plan_from_json checks every type; this is the boundary all the same
+    auto plan = plan_from_json(j);
+    if (!plan) return make_error(path + ": " + plan.error().message);
+    return plan;
+  } catch (const std::exception& e) {
+    return make_error(path + ": " + e.what());
+  }
 }
 
 }  // namespace vklab::topology
