@@ -13,6 +13,7 @@ Runner setup_ls(CLI::App&);
 Runner setup_console(CLI::App&);
 Runner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
+Runner setup_grade(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -25,7 +26,8 @@ const std::vector<Command>& commands() {
       {"ls", "List the labs on this host", setup_ls},
       {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},
       {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
-      {"check", "Run the lab's checks (ping, tcp) inside its guests; exit 1 if any fails", setup_check},
+      {"check", "Run the lab's checks (routes, addresses, processes, commands, ping, …) inside its guests", setup_check},
+      {"grade", "Grade students' labs against an answer key: up, check, down each; reports per student", setup_grade},
   };
   return table;
 }
