@@ -345,6 +345,13 @@ CheckResult run_one(const CheckDecl& c, Prober& prober, const CheckOptions& opts
 
 }  // namespace
 
+std::optional<milliseconds> parse_wait(const std::string& s) {
+  if (s == "0") return milliseconds(0);
+  auto d = parse_duration(s);
+  if (!d || d->count() < 0) return std::nullopt;
+  return *d;
+}
+
 bool CheckResult::ok() const {
   if (got == Got::Error) return false;
   return (got == Got::Held) == check.expect_present;

@@ -77,6 +77,10 @@ struct CheckOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+/// A --wait value: a duration ("500ms", "30s", "2m"), or "0" (one
+/// attempt); nullopt when it is neither.
+std::optional<std::chrono::milliseconds> parse_wait(const std::string& s);
+
 /// What the last look found.
 enum class Got {
   Held,     ///< reachable / present / matched

@@ -36,8 +36,8 @@ Runner setup_check(CLI::App& sub) {
     CheckOptions opts;
     for (const std::string* w : {&o->timeout, &o->wait}) {
       if (w->empty()) continue;
-      auto d = parse_duration(*w);
-      if (!d || d->count() < 0) {
+      auto d = parse_wait(*w);
+      if (!d) {
         std::cerr << "vklab: " << (w == &o->wait ? "--wait " : "--timeout ") << *w
                   << ": not a duration (e.g. 500ms, 3s, 1m)\n";
         return static_cast<int>(kExitUsage);

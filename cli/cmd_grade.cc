@@ -176,8 +176,7 @@ class Grader {
     auto prober = make_guest_prober(*st);
     g.results = run_checks(key_, *prober, opts_);
     take_down(g);
-    if (g_stop && std::any_of(g.results.begin(), g.results.end(),
-                              [](const CheckResult& r) { return r.error == "interrupted"; })) {
+    if (g_stop) {  // retries were cut short: the marks would not be fair
       finish(g, GradeStatus::Interrupted, "interrupted while checking", start);
       return;
     }
@@ -290,8 +289,8 @@ Runner setup_grade(CLI::App& sub) {
     CheckOptions opts;
     opts.cancel = &g_stop;
     if (!o->wait.empty()) {
-      auto d = parse_duration(o->wait);
-      if (!d || d->count() < 0) {
+      auto d = parse_wait(o->wait);
+      if (!d) {
         std::cerr << "vklab: --wait " << o->wait << ": not a duration (e.g. 500ms, 30s, 2m)\n";
         return static_cast<int>(kExitUsage);
       }
@@ -375,10 +374,13 @@ Runner setup_grade(CLI::App& sub) {
       std::ofstream csv((fs::path(o->report) / "summary.csv").string());
       write_summary_csv(csv, all);
     }
-    size_t full = 0;
-    for (const auto& g : all) full += g.status == GradeStatus::Graded && g.passed() == g.total();
-    std::cout << all.size() << " lab" << (all.size() == 1 ? "" : "s") << " graded against " << key->size()
-              << " check" << (key->size() == 1 ? "" : "s") << ": " << full << " with full marks"
+    size_t full = 0, graded = 0;
+    for (const auto& g : all) {
+      graded += g.status == GradeStatus::Graded;
+      full += g.status == GradeStatus::Graded && g.passed() == g.total();
+    }
+    std::cout << all.size() << " lab" << (all.size() == 1 ? "" : "s") << " against " << key->size() << " check"
+              << (key->size() == 1 ? "" : "s") << ": " << graded << " graded, " << full << " with full marks"
               << (o->report.empty() ? "" : "; reports in " + o->report) << "\n";
     if (g_stop) return kExitInterrupted;
     return full == all.size() ? static_cast<int>(kExitOk) : static_cast<int>(kExitFailure);

@@ -28,9 +28,10 @@ line bob | grep -q "triangle  *12/13  *92%  r1 → route 10.3.0.0/24 via 10.13.0
 line carol | grep -q -- "-  *0/13  *0%  not-a-lab: .*carol: not a lab" && pass "carol: not a lab" || fail "carol: $(line carol)"
 line dave | grep -q "0/13  *0%  invalid: does not validate: .*dave.yaml:[0-9]*:[0-9]*: error: unknown key \"gests\"" \
   && pass "dave: does not validate, with file:line:col" || fail "dave: $(line dave)"
-line erin | grep -q "triangle-e  *12/13 .*pc3 → ping 10.2.0.2: expected reachable, got error (triangle-e: no guest named pc3)" \
+# erin: pc3 is gone, so pc1 cannot reach it either; the key's pc3 check fails by name.
+line erin | grep -q "triangle-e  *11/13  *84%  pc1 → ping 10.3.0.2: expected reachable, got unreachable; pc3 → ping 10.2.0.2: expected reachable, got error (triangle-e: no guest named pc3)" \
   && pass "erin: no guest named pc3" || fail "erin: $(line erin)"
-echo "$OUT" | grep -q "^5 labs graded against 13 checks: 1 with full marks; reports in " && pass "summary line" || fail "summary"
+echo "$OUT" | grep -q "^5 labs against 13 checks: 3 graded, 1 with full marks; reports in " && pass "summary line" || fail "summary"
 
 R="$WORK/report"
 for f in alice.json alice.junit.xml alice.up.log bob.json bob.junit.xml carol.json dave.json erin.json summary.csv; do
@@ -47,13 +48,29 @@ dave = json.load(open(r + "/dave.json"))
 assert dave["status"] == "invalid" and "unknown key" in dave["diagnostics"], dave
 rows = list(csv.DictReader(open(r + "/summary.csv")))
 assert [x["student"] for x in rows] == ["alice", "bob", "carol", "dave", "erin"], rows
-assert [x["score"] for x in rows] == ["100.0", "92.3", "0.0", "0.0", "92.3"], rows
+assert [x["score"] for x in rows] == ["100.0", "92.3", "0.0", "0.0", "84.6"], rows
 assert rows[1]["failing"] == "r1 → route 10.3.0.0/24 via 10.13.0.2 proto static", rows[1]
 PY
 expect_rc 0 "bob's JUnit parses" python3 "$HERE/junit_check.py" "$R/bob.junit.xml"
 echo "$OUT" | head -1 | grep -qx "bob tests=13 failures=1 errors=0" && pass "bob's JUnit counts" || fail "JUnit: $OUT"
 expect_rc 0 "carol's JUnit parses" python3 "$HERE/junit_check.py" "$R/carol.junit.xml"
 echo "$OUT" | head -1 | grep -qx "carol tests=13 failures=0 errors=13" && pass "carol: 13 errors" || fail "JUnit: $OUT"
+
+# Ctrl-C while a lab is checked: it is taken down, the next is not started.
+"$VKLAB" grade --checks "$KEY" --wait 60s "$C/bob" "$C/alice.yaml" > "$WORK/int.out" 2>&1 &
+grader=$!
+for i in $(seq 600); do [ -e "$VKLAB_STATE_ROOT/triangle/state.json" ] && "$VKLAB" status triangle 2>/dev/null | grep -q "^pc3 .*Up" && break; sleep 0.1; done
+sleep 2  # bob's wrong route is being retried (--wait 60s)
+kill -INT $grader
+wait $grader
+rc=$?
+cat "$WORK/int.out"
+[ $rc = 130 ] && pass "interrupted: exit 130" || fail "interrupted: exit $rc"
+grep -q "^bob .*interrupted: interrupted while checking" "$WORK/int.out" && pass "bob: interrupted while checking" \
+  || fail "bob not interrupted"
+grep -q "^alice .*interrupted: interrupted before it was graded" "$WORK/int.out" && pass "alice: not started" \
+  || fail "alice started"
+[ ! -e "$VKLAB_STATE_ROOT/triangle" ] && pass "bob's lab is down" || fail "bob's lab left up"
 
 # Bad input stops before any lab: a key without checks, a bad key.
 printf 'checks: []\n' > "$WORK/empty.yaml"

@@ -112,7 +112,9 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "check console down exec graph ls plan status up validate" vklab ""
+expect "check console down exec grade graph ls plan status up validate" vklab ""
+expect "--checks" vklab grade --ch
+expect "0 10s 1m 30s 3s" vklab check --wait ""
 expect "plan" vklab pl
 expect "--help --version" vklab --
 expect "--target" vklab plan --t
