@@ -79,10 +79,7 @@ Runner setup_check(CLI::App& sub) {
       }
       checks = plan->checks;
     }
-    if (checks.empty()) {
-      if (o->json) std::cout << "[]\n";
-      else std::cout << lab << ": no checks\n";
-    }
+    if (checks.empty() && !o->json) std::cout << lab << ": no checks\n";
     for (const auto& c : checks) {
       GuestEntry g = enter_guest(*st, c.from.value, "check");
       if (g.problem == GuestEntry::Problem::NotSupported) {
