@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,24 +127,41 @@ NsTarget guest_namespaces(pid_t init) {
 
 namespace {
 
-/// Reads both pipes until they close or `deadline` passes (then false).
-bool drain(int out_fd, int err_fd, Captured& cap, std::chrono::steady_clock::time_point deadline,
+/// Reads both pipes until they close, the command exits (`exited_fd`, a
+/// pidfd of the outer child, turns readable: what a background child of
+/// the command writes later is not waited for), or `deadline` passes (then
+/// false).
+bool drain(int out_fd, int err_fd, int exited_fd, Captured& cap, std::chrono::steady_clock::time_point deadline,
            bool limited) {
-  pollfd p[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  pollfd p[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {exited_fd, POLLIN, 0}};
   std::string* sink[2] = {&cap.out, &cap.err};
   int open_fds = 2;
   char buf[8192];
+  bool exited = false;
   while (open_fds > 0) {
+    if (exited) {  // what is already in the pipes, without waiting
+      for (int i = 0; i < 2; ++i) {
+        if (p[i].fd < 0) continue;
+        ::fcntl(p[i].fd, F_SETFL, O_NONBLOCK);
+        ssize_t got;
+        while ((got = ::read(p[i].fd, buf, sizeof buf)) > 0) {
+          size_t room = Captured::kMaxCaptured - std::min(Captured::kMaxCaptured, sink[i]->size());
+          sink[i]->append(buf, std::min(room, static_cast<size_t>(got)));
+        }
+      }
+      return true;
+    }
     int wait = -1;
     if (limited) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       wait = static_cast<int>(left.count());
     }
-    int n = ::poll(p, 2, wait);
+    int n = ::poll(p, exited_fd >= 0 ? 3 : 2, wait);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return true;
     if (n == 0) return false;
+    if (exited_fd >= 0 && (p[2].revents & POLLIN)) exited = true;
     for (int i = 0; i < 2; ++i) {
       if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t got = ::read(p[i].fd, buf, sizeof buf);
@@ -244,10 +262,12 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     ::close(out_pipe[1]), out_pipe[1] = -1;
     ::close(err_pipe[1]), err_pipe[1] = -1;
     auto deadline = std::chrono::steady_clock::now() + opts.limit;
-    if (!drain(out_pipe[0], err_pipe[0], *opts.capture, deadline, opts.limit.count() > 0)) {
+    int exited_fd = static_cast<int>(::syscall(SYS_pidfd_open, outer, 0));  // -1 before Linux 5.3: read to EOF
+    if (!drain(out_pipe[0], err_pipe[0], exited_fd, *opts.capture, deadline, opts.limit.count() > 0)) {
       opts.capture->timed_out = true;
       ::kill(outer, SIGKILL);
     }
+    if (exited_fd >= 0) ::close(exited_fd);
     close_pipes();
   }
   int st = 0;

@@ -59,7 +59,7 @@ struct RunOptions {
   /// probes such as `vklab check`, whose output is the exit status).
   bool quiet = false;
   /// When set: stdin on /dev/null, stdout and stderr read into `*capture`
-  /// (`quiet` is then ignored).
+  /// until the command exits (`quiet` is then ignored).
   Captured* capture = nullptr;
   /// With `capture`, when > 0: the command is killed (SIGKILL) once it has
   /// run this long; capture->timed_out says so, the status is 128 + 9.

@@ -44,6 +44,7 @@ checks:
   - {name: motd says hello, from: r, command: "cat /tmp/motd", output: hello}
   - {from: r, command: "cat /proc/sys/net/ipv4/ip_forward", match: "^1$"}
   - {from: r, command: "exit 3", exit: 3}
+  - {name: a background child keeps no check waiting, from: r, command: "sleep 30 & echo started", output: started}
   - {from: pc, resolve: localhost, address: 127.0.0.1}
   - {from: pc, http: "http://10.9.0.2/", contains: Welcome}
   - {from: pc, http: "http://10.9.0.2/missing.html", status: 404}
@@ -53,7 +54,7 @@ LAB
 expect_rc 0 "up kinds" "$VKLAB" up --quiet "$WORK/kinds.yaml"
 expect_rc 0 "every kind holds" "$VKLAB" check --wait 10s kinds
 echo "$OUT"
-echo "$OUT" | grep -q "^16 passed, 0 failed$" && pass "16 passed" || fail "summary: $OUT"
+echo "$OUT" | grep -q "^17 passed, 0 failed$" && pass "17 passed" || fail "summary: $OUT"
 echo "$OUT" | grep -q "^motd says hello .*ok$" && pass "a check's name is shown" || fail "name not shown"
 
 # The same kinds written so they cannot hold: each fails saying what it found.
@@ -98,7 +99,7 @@ echo "$OUT" | head -1 | grep -qx "kinds tests=12 failures=11 errors=1" && pass "
 echo "$OUT" | grep -q "found: via 10.9.0.2 dev vke1 proto boot" && pass "JUnit says what was found" || fail "JUnit text"
 expect_rc 0 "check --junit (all pass)" "$VKLAB" check --junit "$WORK/ok.xml" kinds
 expect_rc 0 "the passing JUnit file parses" python3 "$HERE/junit_check.py" "$WORK/ok.xml"
-echo "$OUT" | head -1 | grep -qx "kinds tests=16 failures=0 errors=0" && pass "JUnit: 16 ok" || fail "JUnit: $OUT"
+echo "$OUT" | head -1 | grep -qx "kinds tests=17 failures=0 errors=0" && pass "JUnit: 17 ok" || fail "JUnit: $OUT"
 
 # --json carries the new fields.
 expect_rc 1 "check --json" "$VKLAB" check --json --wait 0 --checks "$WORK/wrong.yaml" kinds
