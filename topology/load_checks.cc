@@ -47,7 +47,6 @@ std::vector<std::string> all_keys() {
   return keys;
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 std::string kind_list() {
   std::vector<std::string> names;
