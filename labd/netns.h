@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,11 +57,27 @@ struct NsTarget {
 /// The four namespaces of a Linux guest's init: net, uts, pid, mnt.
 NsTarget guest_namespaces(pid_t init);
 
+/// What a command printed, for RunOptions::capture.
+struct Captured {
+  /// Bounded: at most kMaxCaptured bytes of each are kept; the rest is read
+  /// and dropped, so a chatty command never blocks on a full pipe.
+  static constexpr size_t kMaxCaptured = 1 << 20;
+  std::string out;         ///< its stdout
+  std::string err;         ///< its stderr
+  bool timed_out = false;  ///< it was killed at RunOptions::limit
+};
+
 /// How run_in_namespaces connects the command.
 struct RunOptions {
   /// stdin, stdout and stderr on /dev/null instead of the caller's (for
   /// probes such as `vklab check`, whose output is the exit status).
   bool quiet = false;
+  /// When set: stdin on /dev/null, stdout and stderr read into `*capture`
+  /// until the command exits (`quiet` is then ignored).
+  Captured* capture = nullptr;
+  /// With `capture`, when > 0: the command is killed (SIGKILL) once it has
+  /// run this long; capture->timed_out says so, the status is 128 + 9.
+  std::chrono::milliseconds limit{0};
 };
 
 /// Forks; the child enters `ns` and execs `argv` (PATH searched) with the
