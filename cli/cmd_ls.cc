@@ -12,10 +12,15 @@ Runner setup_ls(CLI::App& sub) {
   sub.add_flag("--json", *json, "machine-readable output");
   return [json] {
     nlohmann::json out = nlohmann::json::array();
+    const auto labs = lab_names();
+    if (!*json && labs.empty()) {
+      std::cout << "no labs are up (state in " << labd::state_root() << ")\n";
+      return static_cast<int>(kExitOk);
+    }
     if (!*json)
       std::cout << std::left << std::setw(18) << "LAB" << std::setw(10) << "PHASE" << std::setw(8) << "GUESTS"
                 << std::setw(6) << "UP" << "LABD\n";
-    for (const auto& lab : lab_names()) {
+    for (const auto& lab : labs) {
       labd::StateDir dir{labd::state_root() + "/" + lab};
       auto st = labd::read_state(dir.state_json());
       if (!st) continue;

@@ -68,4 +68,24 @@ IpPrefix IpPrefix::network() const {
   return p;
 }
 
+bool IpPrefix::contains(const IpAddr& a) const {
+  if (a.family != addr.family) return false;
+  return IpPrefix{a, len}.network().addr == network().addr;
+}
+
+bool IpPrefix::overlaps(const IpPrefix& o) const {
+  if (o.addr.family != addr.family) return false;
+  return len <= o.len ? contains(o.addr) : o.contains(addr);
+}
+
+IpAddr IpAddr::v4(uint32_t v) {
+  IpAddr a;
+  a.family = Family::V4;
+  a.bytes[0] = static_cast<uint8_t>(v >> 24);
+  a.bytes[1] = static_cast<uint8_t>(v >> 16);
+  a.bytes[2] = static_cast<uint8_t>(v >> 8);
+  a.bytes[3] = static_cast<uint8_t>(v);
+  return a;
+}
+
 }  // namespace vklab

@@ -30,6 +30,8 @@ struct IpAddr {
   int bits() const { return v6() ? 128 : 32; }
   /// AF_INET or AF_INET6.
   int af() const;
+  /// The IPv4 address `v` (host byte order) as an IpAddr.
+  static IpAddr v4(uint32_t v);
   auto operator<=>(const IpAddr&) const = default;
 };
 
@@ -45,6 +47,10 @@ struct IpPrefix {
   IpPrefix network() const;
   /// No host bits are set (a route destination as the kernel keeps it).
   bool is_network() const { return network() == *this; }
+  /// `a` has this prefix's family and lies inside it.
+  bool contains(const IpAddr& a) const;
+  /// The two prefixes share an address (same family, one inside the other).
+  bool overlaps(const IpPrefix& o) const;
   auto operator<=>(const IpPrefix&) const = default;
 };
 

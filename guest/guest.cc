@@ -240,6 +240,10 @@ Status Guest::guest_side() {
     const std::string& name = v->guest.name();
     if (v->guest_address)
       if (Status s = (*g)->add_address(name, *v->guest_address); !s) return s;
+    for (const auto& [idx, a] : o_.addrs)
+      if (idx == v->index)
+        if (Status s = a.addr.v6() ? (*g)->add_address6(name, a) : (*g)->add_address(name, *Ipv4Prefix::parse(a.str())); !s)
+          return s;
     if (Status s = (*g)->set_up(name, true); !s) return s;
   }
   return {};

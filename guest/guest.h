@@ -37,6 +37,8 @@
 // not signalled twice.
 #pragma once
 
+#include "guest/addrs.h"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -70,6 +72,7 @@ struct GuestOptions {
   std::string layer;              ///< -e vklab_layer
   std::string ifname = "vke";     ///< -e vklab_ifname: interfaces are <ifname>0, <ifname>1, …
   std::string sysctl_path;        ///< -e vklab_sysctl
+  std::vector<IfAddr> addrs;      ///< -e vklab_addrs: IPv6 addresses added as vkeN comes up
 
   /// Checks the -e variables of vklab (and VKLAB_READY_FD); errors are
   /// command-line errors (exit 64).

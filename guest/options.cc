@@ -52,6 +52,11 @@ Result<GuestOptions> GuestOptions::from(const Cmdline& c) {
   for (const char* var : {kEnvRoot, kEnvFiles, kEnvShared, kEnvLayer, kEnvSysctl})
     if (auto v = c.getenv(var); v && (v->empty() || (*v)[0] != '/'))
       return make_error(std::string("-e ") + var + "=" + *v + ": expected an absolute path");
+  if (auto a = c.getenv(kEnvAddrs)) {
+    auto list = read_addrs(*a);
+    if (!list) return make_error(std::string("-e ") + kEnvAddrs + ": " + list.error().message);
+    o.addrs = std::move(*list);
+  }
   if (auto p = c.getenv(kEnvIfname)) {
     // <prefix><index> must be a valid interface name (IFNAMSIZ - 1 = 15).
     if (p->empty() || p->size() > 13 || p->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos ||

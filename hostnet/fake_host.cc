@@ -1,5 +1,7 @@
 #include "hostnet/fake_host.h"
 
+#include <algorithm>
+
 namespace vklab::hostnet {
 
 void FakeHost::add_foreign(LinkInfo link) {
@@ -70,6 +72,41 @@ Status FakeHost::set_up(const std::string& name, bool up) {
   auto it = links.find(name);
   if (it == links.end()) return make_error(name + ": No such device");
   it->second.up = up;
+  return {};
+}
+
+Status FakeHost::add_address6(const std::string& name, const IpPrefix& address) {
+  if (Status s = call("add_address " + name + " " + address.str(), name); !s) return s;
+  if (!links.count(name)) return make_error(name + ": No such device");
+  auto& v = addresses6[name];
+  if (std::find(v.begin(), v.end(), address) == v.end()) v.push_back(address);
+  return {};
+}
+
+Result<bool> FakeHost::add_route(const IpPrefix& to, const IpAddr& via) {
+  std::string r = to.str() + " via " + via.str();
+  if (Status s = call("add_route " + r, to.str()); !s) return s.error();
+  for (const auto& have : routes)
+    if (have.rfind(to.str() + " via ", 0) == 0) return false;
+  routes.insert(r);
+  return true;
+}
+
+Status FakeHost::del_route(const IpPrefix& to, const IpAddr& via) {
+  std::string r = to.str() + " via " + via.str();
+  if (Status s = call("del_route " + r, to.str()); !s) return s;
+  routes.erase(r);
+  return {};
+}
+
+Result<bool> FakeHost::forwarding(int family) {
+  auto it = forward.find(family);
+  return it != forward.end() && it->second;
+}
+
+Status FakeHost::set_forwarding(int family, bool on) {
+  if (Status s = call("set_forwarding " + std::to_string(family) + " " + (on ? "1" : "0"), "forwarding"); !s) return s;
+  forward[family] = on;
   return {};
 }
 

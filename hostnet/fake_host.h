@@ -23,9 +23,15 @@ class FakeHost final : public Host {
   std::vector<std::string> calls;
   /// Current links by name.
   std::map<std::string, LinkInfo> links;
+  /// IPv6 addresses by link name.
+  std::map<std::string, std::vector<IpPrefix>> addresses6;
   /// Calls (exact words as in `calls`) that fail with
   /// "<object>: injected failure".
   std::set<std::string> fail_on;
+  /// Routes of the main table: "TO via VIA" (add_route/del_route).
+  std::set<std::string> routes;
+  /// IP forwarding by family (4, 6); absent = off.
+  std::map<int, bool> forward;
   /// Whether create_* tags links (like LinuxHost) or not (like DragonFly).
   bool tags = true;
 
@@ -43,6 +49,14 @@ class FakeHost final : public Host {
   Status remove_member(const std::string& bridge, const std::string& member) override;
   Status set_up(const std::string& name, bool up) override;
   Status add_address(const std::string& name, const Ipv4Prefix& address) override;
+  /// Recorded as "add_address NAME ADDR/LEN"; kept in addresses6.
+  Status add_address6(const std::string& name, const IpPrefix& address) override;
+  /// "add_route TO via VIA" / "del_route TO via VIA".
+  Result<bool> add_route(const IpPrefix& to, const IpAddr& via) override;
+  Status del_route(const IpPrefix& to, const IpAddr& via) override;
+  Result<bool> forwarding(int family) override;
+  /// "set_forwarding 4 1".
+  Status set_forwarding(int family, bool on) override;
   Status destroy(const std::string& name) override;
   Result<std::optional<LinkInfo>> find(const std::string& name) override;
   Result<std::vector<LinkInfo>> list() override;

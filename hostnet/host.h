@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ip.h"
 #include "common/net.h"
 #include "common/result.h"
 
@@ -77,6 +78,20 @@ class Host {
   virtual Status set_up(const std::string& name, bool up) = 0;
   /// Adds an IPv4 address. The same address already there: done.
   virtual Status add_address(const std::string& name, const Ipv4Prefix& address) = 0;
+  /// Adds an IPv6 address (IPv4 ones go through add_address), without
+  /// duplicate address detection: a lab's addresses are checked unique by
+  /// the validator, and a tentative address would fail the first pings.
+  /// The same address already there: done.
+  virtual Status add_address6(const std::string& name, const IpPrefix& address) = 0;
+  /// Adds a route to `to` via `via` in the main table. true = added;
+  /// false = a route to `to` was there already and was left as it was.
+  virtual Result<bool> add_route(const IpPrefix& to, const IpAddr& via) = 0;
+  /// Deletes the route to `to` via `via`. Already gone: done.
+  virtual Status del_route(const IpPrefix& to, const IpAddr& via) = 0;
+  /// IP forwarding of `family` (4 or 6; Linux: net.ipv4.ip_forward,
+  /// net.ipv6.conf.all.forwarding of the current namespace).
+  virtual Result<bool> forwarding(int family) = 0;
+  virtual Status set_forwarding(int family, bool on) = 0;
   /// Deletes link `name`. Already gone: done. Never checks ownership: the
   /// caller does.
   virtual Status destroy(const std::string& name) = 0;

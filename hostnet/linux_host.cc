@@ -10,6 +10,8 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -19,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 
 namespace vklab::hostnet {
 namespace {
@@ -152,6 +155,59 @@ int send_newaddr(nl_sock* sk, int ifindex, const Ipv4Prefix& a) {
     return err;
   }
   return nl_send_sync(sk, msg);
+}
+
+/// RTM_NEWADDR of an address of either family (bytes in network order).
+int send_newaddr6(nl_sock* sk, int ifindex, const IpPrefix& a) {
+  nl_msg* msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+  if (!msg) return -NLE_NOMEM;
+  ifaddrmsg ifa{};
+  ifa.ifa_family = static_cast<unsigned char>(a.addr.af());
+  ifa.ifa_prefixlen = static_cast<unsigned char>(a.len);
+  ifa.ifa_index = static_cast<unsigned>(ifindex);
+  ifa.ifa_flags = a.addr.v6() ? IFA_F_NODAD : 0;
+  const int n = a.addr.bits() / 8;
+  int err = nlmsg_append(msg, &ifa, sizeof ifa, NLMSG_ALIGNTO);
+  if (!err) err = nla_put(msg, IFA_LOCAL, n, a.addr.bytes.data());
+  if (!err) err = nla_put(msg, IFA_ADDRESS, n, a.addr.bytes.data());
+  if (err) {
+    nlmsg_free(msg);
+    return err;
+  }
+  return nl_send_sync(sk, msg);
+}
+
+struct NlAddrFree {
+  void operator()(nl_addr* a) const { nl_addr_put(a); }
+};
+struct RouteFree {
+  void operator()(rtnl_route* r) const { rtnl_route_put(r); }
+};
+
+/// A main-table unicast route to `to` via `via`, as libnl objects.
+std::unique_ptr<rtnl_route, RouteFree> make_route(const IpPrefix& to, const IpAddr& via) {
+  std::unique_ptr<rtnl_route, RouteFree> r(rtnl_route_alloc());
+  if (!r) return r;
+  const int n = to.addr.bits() / 8;
+  std::unique_ptr<nl_addr, NlAddrFree> dst(nl_addr_build(to.addr.af(), to.addr.bytes.data(), n));
+  std::unique_ptr<nl_addr, NlAddrFree> gw(nl_addr_build(via.af(), via.bytes.data(), via.bits() / 8));
+  if (!dst || !gw) return {};
+  nl_addr_set_prefixlen(dst.get(), to.len);
+  rtnl_route_set_family(r.get(), static_cast<uint8_t>(to.addr.af()));
+  rtnl_route_set_table(r.get(), RT_TABLE_MAIN);
+  rtnl_route_set_scope(r.get(), RT_SCOPE_UNIVERSE);
+  rtnl_route_set_type(r.get(), RTN_UNICAST);
+  rtnl_route_set_protocol(r.get(), RTPROT_STATIC);
+  if (rtnl_route_set_dst(r.get(), dst.get()) < 0) return {};
+  rtnl_nexthop* nh = rtnl_route_nh_alloc();
+  if (!nh) return {};
+  rtnl_route_nh_set_gateway(nh, gw.get());
+  rtnl_route_add_nexthop(r.get(), nh);  // the route owns nh now
+  return r;
+}
+
+std::string forwarding_path(int family) {
+  return family == 6 ? "/proc/sys/net/ipv6/conf/all/forwarding" : "/proc/sys/net/ipv4/ip_forward";
 }
 
 /// The link's fields that need no other lookup (master stays an ifindex).
@@ -378,6 +434,59 @@ Status LinuxHost::add_address(const std::string& name, const Ipv4Prefix& address
   int err = send_newaddr(sk_, *idx, address);
   if (err < 0 && std::abs(err) != NLE_EXIST)
     return make_error(name + ": cannot add " + address.str() + ": " + nl_text(err));
+  return {};
+}
+
+Status LinuxHost::add_address6(const std::string& name, const IpPrefix& address) {
+  auto idx = ifindex_of(name);
+  if (!idx) return idx.error();
+  int err = send_newaddr6(sk_, *idx, address);
+  if (err < 0 && std::abs(err) != NLE_EXIST)
+    return make_error(name + ": cannot add " + address.str() + ": " + nl_text(err));
+  return {};
+}
+
+Result<bool> LinuxHost::add_route(const IpPrefix& to, const IpAddr& via) {
+  const std::string what = "route to " + to.str() + " via " + via.str();
+  auto r = make_route(to, via);
+  if (!r) return make_error(what + ": " + nl_text(-NLE_NOMEM));
+  int err = rtnl_route_add(sk_, r.get(), NLM_F_EXCL);
+  if (err >= 0) return true;
+  if (std::abs(err) == NLE_EXIST) return false;
+  return make_error(what + ": " + nl_text(err));
+}
+
+Status LinuxHost::del_route(const IpPrefix& to, const IpAddr& via) {
+  const std::string what = "route to " + to.str() + " via " + via.str();
+  auto r = make_route(to, via);
+  if (!r) return make_error(what + ": " + nl_text(-NLE_NOMEM));
+  int err = rtnl_route_delete(sk_, r.get(), 0);
+  // ESRCH comes back as NLE_OBJ_NOTFOUND: gone with its link, or removed.
+  if (err < 0 && !is_missing(err) && std::abs(err) != NLE_NOADDR) return make_error(what + ": " + nl_text(err));
+  return {};
+}
+
+Result<bool> LinuxHost::forwarding(int family) {
+  const std::string path = forwarding_path(family);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(path, "cannot open", errno);
+  char c = 0;
+  ssize_t n = ::read(fd, &c, 1);
+  int e = errno;
+  ::close(fd);
+  if (n != 1) return fail_errno(path, "cannot read", n < 0 ? e : EIO);
+  return c == '1';
+}
+
+Status LinuxHost::set_forwarding(int family, bool on) {
+  const std::string path = forwarding_path(family);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(path, "cannot open", errno);
+  const char* v = on ? "1\n" : "0\n";
+  ssize_t n = ::write(fd, v, 2);
+  int e = errno;
+  ::close(fd);
+  if (n != 2) return fail_errno(path, "cannot write", n < 0 ? e : EIO);
   return {};
 }
 

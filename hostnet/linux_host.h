@@ -52,6 +52,11 @@ class LinuxHost final : public Host {
   Status remove_member(const std::string& bridge, const std::string& member) override;
   Status set_up(const std::string& name, bool up) override;
   Status add_address(const std::string& name, const Ipv4Prefix& address) override;
+  Status add_address6(const std::string& name, const IpPrefix& address) override;
+  Result<bool> add_route(const IpPrefix& to, const IpAddr& via) override;
+  Status del_route(const IpPrefix& to, const IpAddr& via) override;
+  Result<bool> forwarding(int family) override;
+  Status set_forwarding(int family, bool on) override;
   Status destroy(const std::string& name) override;
   Result<std::optional<LinkInfo>> find(const std::string& name) override;
   Result<std::vector<LinkInfo>> list() override;

@@ -68,11 +68,13 @@ const char* kind_name(Kind k) {
     case Kind::Bridge: return "bridge";
     case Kind::Tap: return "tap";
     case Kind::Membership: return "membership";
+    case Kind::Route: return "route";
+    case Kind::Forwarding: return "forwarding";
   }
   return "?";
 }
 std::optional<Kind> parse_kind(const std::string& s) {
-  for (Kind k : {Kind::Bridge, Kind::Tap, Kind::Membership})
+  for (Kind k : {Kind::Bridge, Kind::Tap, Kind::Membership, Kind::Route, Kind::Forwarding})
     if (s == kind_name(k)) return k;
   return std::nullopt;
 }
@@ -102,9 +104,11 @@ const GuestRecord* LabState::find(const std::string& name) const {
 
 json state_to_json(const LabState& s) {
   json created = json::array();
-  for (const auto& o : s.created)
+  for (const auto& o : s.created) {
     created.push_back({{"kind", kind_name(o.kind)}, {"name", o.name}, {"bridge", o.bridge},
                        {"plan_name", o.plan_name}});
+    if (!o.value.empty()) created.back()["value"] = o.value;
+  }
   json guests = json::array();
   for (const auto& g : s.guests) {
     guests.push_back({{"name", g.name},
@@ -161,6 +165,7 @@ Result<LabState> state_from_json(const json& j) {
       o.name = r.str(c, "name", "created.");
       o.bridge = r.str(c, "bridge", "created.");
       o.plan_name = r.str(c, "plan_name", "created.");
+      if (auto v = c.find("value"); v != c.end() && v->is_string()) o.value = v->get<std::string>();
       s.created.push_back(std::move(o));
     }
   auto guests = j.find("guests");

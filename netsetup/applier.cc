@@ -21,6 +21,8 @@ bool kind_matches(Kind k, const LinkInfo& l) {
   return l.kind == "tun" || l.kind == "tap";
 }
 
+bool is_link(Kind k) { return k == Kind::Bridge || k == Kind::Tap; }
+
 std::string alias_note(const LinkInfo& l) {
   return l.alias.empty() ? std::string(" (no tag)") : " (tagged \"" + l.alias + "\")";
 }
@@ -32,6 +34,8 @@ std::string to_string(const CreatedObject& o) {
     case Kind::Bridge: return "bridge " + o.name;
     case Kind::Tap: return "tap " + o.name;
     case Kind::Membership: return "membership " + o.name + " in " + o.bridge;
+    case Kind::Route: return "route " + o.name + " via " + o.value;
+    case Kind::Forwarding: return "IPv" + o.name + " forwarding (was " + o.value + ")";
   }
   return o.name;
 }
@@ -40,7 +44,7 @@ Applier::Applier(Host& host, ApplyOptions opts)
     : host_(host), opts_(std::move(opts)), tag_(opts_.lab.empty() ? "" : ownership_tag(opts_.lab)) {
   for (const CreatedObject& o : opts_.resume) {
     created_.push_back(o);
-    if (o.kind != Kind::Membership) names_[o.plan_name.empty() ? o.name : o.plan_name] = o.name;
+    if (is_link(o.kind)) names_[o.plan_name.empty() ? o.name : o.plan_name] = o.name;
   }
 }
 
@@ -76,7 +80,7 @@ Result<std::string> Applier::owned(const std::string& plan_name) const {
 Status Applier::record(CreatedObject o) {
   if (std::find(created_.begin(), created_.end(), o) != created_.end()) return {};
   created_.push_back(o);
-  if (o.kind != Kind::Membership) names_[o.plan_name] = o.name;
+  if (is_link(o.kind)) names_[o.plan_name] = o.name;
   if (opts_.on_created) {
     if (Status s = opts_.on_created(o); !s)
       return make_error(o.name + ": cannot record it: " + s.error().message);
@@ -141,10 +145,35 @@ Status Applier::run(const topology::HostStep& step) {
     case Op::CreateBridge: return create(step, Kind::Bridge);
     case Op::CreateTap: return create(step, Kind::Tap);
     case Op::AddAddress: {
-      if (!step.address) return make_error(step.ifname + ": no address given");
+      if (!step.address && !step.prefix) return make_error(step.ifname + ": no address given");
       auto name = owned(step.ifname);
       if (!name) return name.error();
-      return host_.add_address(*name, *step.address);
+      if (step.address) return host_.add_address(*name, *step.address);
+      return host_.add_address6(*name, *step.prefix);
+    }
+    case Op::SetForwarding: {
+      auto now = host_.forwarding(step.family);
+      if (now && *now == step.enable) return {};  // already so: nothing to restore
+      bool before = now ? *now : !step.enable;
+      if (Status s = host_.set_forwarding(step.family, step.enable); !s) return s;
+      return record({Kind::Forwarding, std::to_string(step.family), "", "", before ? "1" : "0"});
+    }
+    case Op::AddRoute:
+    case Op::DelRoute: {
+      if (!step.prefix || !step.via) return make_error("a route step without destination or gateway");
+      CreatedObject o{Kind::Route, step.prefix->str(), "", "", step.via->str()};
+      bool recorded = std::find(created_.begin(), created_.end(), o) != created_.end();
+      if (step.op == Op::DelRoute) {
+        if (!recorded) return make_error(o.name + ": route not created by this lab; refusing to remove it");
+        if (Status s = host_.del_route(*step.prefix, *step.via); !s) return s;
+        std::erase(created_, o);
+        return {};
+      }
+      auto added = host_.add_route(*step.prefix, *step.via);
+      if (!added) return added.error();
+      if (!*added && !recorded)
+        return make_error("route to " + o.name + ": the host has one already, not this lab's; left alone");
+      return record(o);
     }
     case Op::AddMember: {
       auto bridge = owned(step.ifname);
@@ -193,9 +222,7 @@ Status Applier::run(const topology::HostStep& step) {
       auto name = owned(step.ifname);
       if (!name) return name.error();
       if (Status s = host_.destroy(*name); !s) return s;
-      std::erase_if(created_, [&](const CreatedObject& o) {
-        return o.kind != Kind::Membership && o.name == *name;
-      });
+      std::erase_if(created_, [&](const CreatedObject& o) { return is_link(o.kind) && o.name == *name; });
       names_.erase(step.ifname);
       return {};
     }
@@ -228,6 +255,16 @@ Status teardown(Host& host, const std::vector<CreatedObject>& created, const Tea
   };
 
   for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    if (it->kind != Kind::Route) continue;
+    auto to = IpPrefix::parse(it->name);
+    auto via = IpAddr::parse(it->value);
+    if (!to || !via) {
+      errors.push_back(to_string(*it) + ": unreadable record, left alone");
+      continue;
+    }
+    if (Status s = host.del_route(*to, *via); !s) errors.push_back(s.error().message);
+  }
+  for (auto it = created.rbegin(); it != created.rend(); ++it) {
     if (it->kind != Kind::Membership) continue;
     bool gone = false;
     if (!ours_or_gone(it->bridge, gone)) continue;
@@ -237,10 +274,15 @@ Status teardown(Host& host, const std::vector<CreatedObject>& created, const Tea
     if (auto n = host.destroy_tagged(tag); !n) errors.push_back(n.error().message);
   }
   for (auto it = created.rbegin(); it != created.rend(); ++it) {
-    if (it->kind == Kind::Membership) continue;
+    if (!is_link(it->kind)) continue;
     bool gone = false;
     if (!ours_or_gone(it->name, gone)) continue;
     if (Status s = host.destroy(it->name); !s) errors.push_back(s.error().message);
+  }
+  for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    if (it->kind != Kind::Forwarding) continue;
+    if (Status s = host.set_forwarding(it->name == "6" ? 6 : 4, it->value == "1"); !s)
+      errors.push_back(s.error().message);
   }
   if (!errors.empty()) return make_error(join(errors, "; "));
   return {};

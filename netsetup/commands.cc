@@ -6,7 +6,15 @@ using Op = topology::HostStep::Op;
 
 namespace {
 
-std::string address_of(const topology::HostStep& s) { return s.address ? s.address->str() : "?"; }
+std::string address_of(const topology::HostStep& s) {
+  return s.address ? s.address->str() : s.prefix ? s.prefix->str() : "?";
+}
+bool v6(const topology::HostStep& s) { return s.prefix && s.prefix->addr.v6(); }
+std::string to_of(const topology::HostStep& s) {
+  if (s.prefix && s.prefix->len == 0) return "default";
+  return s.prefix ? s.prefix->str() : "?";
+}
+std::string via_of(const topology::HostStep& s) { return s.via ? s.via->str() : "?"; }
 
 }  // namespace
 
@@ -16,11 +24,17 @@ std::vector<std::string> dragonfly_argv(const topology::HostStep& s) {
     case Op::EnableVkernel: return {"sysctl", "vm.vkernel_enable=1"};
     case Op::CreateBridge:
     case Op::CreateTap: return {"ifconfig", s.ifname, "create"};
-    case Op::AddAddress: return {"ifconfig", s.ifname, "inet", address_of(s), "alias"};
+    case Op::AddAddress:
+      return {"ifconfig", s.ifname, v6(s) ? "inet6" : "inet", address_of(s), "alias"};
     case Op::AddMember: return {"ifconfig", s.ifname, "addm", s.member};
     case Op::LinkUp: return {"ifconfig", s.ifname, "up"};
     case Op::RemoveMember: return {"ifconfig", s.ifname, "deletem", s.member};
     case Op::DestroyLink: return {"ifconfig", s.ifname, "destroy"};
+    case Op::SetForwarding:
+      return {"sysctl", std::string(s.family == 6 ? "net.inet6.ip6.forwarding=" : "net.inet.ip.forwarding=") +
+                            (s.enable ? "1" : "0")};
+    case Op::AddRoute: return {"route", "add", v6(s) ? "-inet6" : "-net", to_of(s), via_of(s)};
+    case Op::DelRoute: return {"route", "delete", v6(s) ? "-inet6" : "-net", to_of(s), via_of(s)};
   }
   return {};
 }
@@ -42,6 +56,11 @@ std::vector<std::string> linux_ip_argv(const topology::HostStep& s) {
     case Op::LinkUp: return {"ip", "link", "set", s.ifname, "up"};
     case Op::RemoveMember: return {"ip", "link", "set", s.member, "nomaster"};
     case Op::DestroyLink: return {"ip", "link", "del", s.ifname};
+    case Op::SetForwarding:
+      return {"sysctl", "-w", std::string(s.family == 6 ? "net.ipv6.conf.all.forwarding=" : "net.ipv4.ip_forward=") +
+                                  (s.enable ? "1" : "0")};
+    case Op::AddRoute: return {"ip", "route", "add", to_of(s), "via", via_of(s)};
+    case Op::DelRoute: return {"ip", "route", "del", to_of(s), "via", via_of(s)};
   }
   return {};
 }
@@ -58,6 +77,11 @@ std::string describe(const topology::HostStep& s) {
     case Op::LinkUp: d = "set " + s.ifname + " up"; break;
     case Op::RemoveMember: d = "remove " + s.member + " from " + s.ifname; break;
     case Op::DestroyLink: d = "destroy " + s.ifname; break;
+    case Op::SetForwarding:
+      d = std::string(s.enable ? "enable" : "disable") + " IPv" + std::to_string(s.family) + " forwarding";
+      break;
+    case Op::AddRoute: d = "add route to " + to_of(s) + " via " + via_of(s); break;
+    case Op::DelRoute: d = "remove route to " + to_of(s) + " via " + via_of(s); break;
   }
   if (!s.origin.empty()) d += " (" + s.origin + ")";
   return d;

@@ -23,6 +23,10 @@ namespace vklab::netsetup {
 ///   LinkUp        → ifconfig <if> up
 ///   RemoveMember  → ifconfig <bridge> deletem <member>
 ///   DestroyLink   → ifconfig <if> destroy
+///   SetForwarding → sysctl net.inet.ip.forwarding=0|1 (IPv6: net.inet6.ip6.forwarding)
+///   AddRoute      → route add -net|-inet6 <to> <via>
+///   DelRoute      → route delete -net|-inet6 <to> <via>
+/// (AddAddress of an IPv6 address: ifconfig <if> inet6 <addr>/<len> alias)
 std::vector<std::string> dragonfly_argv(const topology::HostStep& step);
 
 /// Linux: the iproute2 command equivalent to `step`:
@@ -36,6 +40,9 @@ std::vector<std::string> dragonfly_argv(const topology::HostStep& step);
 ///   LinkUp        → ip link set <if> up
 ///   RemoveMember  → ip link set <member> nomaster
 ///   DestroyLink   → ip link del <if>
+///   SetForwarding → sysctl -w net.ipv4.ip_forward=0|1 (IPv6: net.ipv6.conf.all.forwarding)
+///   AddRoute      → ip route add <to> via <via>
+///   DelRoute      → ip route del <to> via <via>
 std::vector<std::string> linux_ip_argv(const topology::HostStep& step);
 
 /// The Linux kernel module behind a LoadModule name: "if_bridge"/"bridge"

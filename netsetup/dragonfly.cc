@@ -1,5 +1,9 @@
 #include "netsetup/dragonfly.h"
 
+#ifdef __DragonFly__
+#include <sys/sysctl.h>
+#endif
+
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -192,6 +196,46 @@ Status DragonFlyHost::set_up(const std::string& name, bool up) {
 Status DragonFlyHost::add_address(const std::string& name, const Ipv4Prefix& address) {
   topology::HostStep s = step(Op::AddAddress, name);
   s.address = address;
+  return run(s);
+}
+
+Status DragonFlyHost::add_address6(const std::string& name, const IpPrefix& address) {
+  topology::HostStep s = step(Op::AddAddress, name);
+  s.prefix = address;
+  return run(s);
+}
+
+Result<bool> DragonFlyHost::add_route(const IpPrefix& to, const IpAddr& via) {
+  topology::HostStep s = step(Op::AddRoute, "");
+  s.prefix = to;
+  s.via = via;
+  if (Status st = run(s); !st) return st.error();
+  return true;
+}
+
+Status DragonFlyHost::del_route(const IpPrefix& to, const IpAddr& via) {
+  topology::HostStep s = step(Op::DelRoute, "");
+  s.prefix = to;
+  s.via = via;
+  return run(s);
+}
+
+Result<bool> DragonFlyHost::forwarding(int family) {
+#ifdef __DragonFly__
+  int v = 0;
+  size_t len = sizeof v;
+  const char* name = family == 6 ? "net.inet6.ip6.forwarding" : "net.inet.ip.forwarding";
+  if (sysctlbyname(name, &v, &len, nullptr, 0) < 0) return make_error(std::string(name) + ": " + std::strerror(errno));
+  return v != 0;
+#else
+  return make_error("IPv" + std::to_string(family) + " forwarding: cannot be read on this system");
+#endif
+}
+
+Status DragonFlyHost::set_forwarding(int family, bool on) {
+  topology::HostStep s = step(Op::SetForwarding, "");
+  s.family = family;
+  s.enable = on;
   return run(s);
 }
 

@@ -64,6 +64,14 @@ class DragonFlyHost final : public Host {
   Status remove_member(const std::string& bridge, const std::string& member) override;
   Status set_up(const std::string& name, bool up) override;
   Status add_address(const std::string& name, const Ipv4Prefix& address) override;
+  Status add_address6(const std::string& name, const IpPrefix& address) override;
+  /// route add: always "added" (a route that exists makes route(8) fail).
+  Result<bool> add_route(const IpPrefix& to, const IpAddr& via) override;
+  Status del_route(const IpPrefix& to, const IpAddr& via) override;
+  /// sysctlbyname(3) on DragonFly; an error elsewhere (the caller then
+  /// assumes the opposite of what it sets).
+  Result<bool> forwarding(int family) override;
+  Status set_forwarding(int family, bool on) override;
   Status destroy(const std::string& name) override;
   Result<std::optional<LinkInfo>> find(const std::string& name) override;
   Result<std::vector<LinkInfo>> list() override { return probe_(); }

@@ -95,6 +95,15 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     plan.setup.push_back(s);
   }
   if (!linux_target) plan.setup.push_back(step(Op::EnableVkernel, "", "host"));
+  // `host: forwarding:`: IPv4 always, IPv6 only when the lab uses IPv6 (on
+  // a host, IPv6 forwarding also stops the host taking router adverts).
+  if (lab.host.forwarding)
+    for (int family : lab.uses_ipv6() ? std::vector<int>{4, 6} : std::vector<int>{4}) {
+      HostStep s = step(Op::SetForwarding, "", "host forwarding");
+      s.family = family;
+      s.enable = lab.host.forwarding->value;
+      plan.setup.push_back(s);
+    }
 
   std::vector<HostStep> addresses, uplinks, taps, members, ups;
   for (size_t i = 0; i < lab.bridges.size(); ++i) {
@@ -104,6 +113,11 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     if (b.address) {
       HostStep s = step(Op::AddAddress, bridge_if(i), origin);
       s.address = b.address->value;
+      addresses.push_back(s);
+    }
+    for (const auto& a : b.addresses6) {
+      HostStep s = step(Op::AddAddress, bridge_if(i), origin);
+      s.prefix = a.value;
       addresses.push_back(s);
     }
     if (b.uplink) {
@@ -160,6 +174,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       }
       machine_env(lab, g, opts, plan, gl);
     }
+    std::string addrs;  // "vkeN ADDR/LEN" lines for kEnvAddrs
 
     for (size_t n = 0; n < g.interfaces.size(); ++n) {
       const auto& ifc = g.interfaces[n];
@@ -176,6 +191,10 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
         gi.address = ifc.address->value;
       }
       if (ifc.mac) ni.mac = ifc.mac->value;
+      for (const auto& a : ifc.addresses6) {
+        gi.addresses6.push_back(a.value);
+        addrs += "vke" + std::to_string(n) + " " + a.value.str() + "\n";
+      }
       plan.setup.push_back(step(Op::CreateTap, tap, origin));
       if (ifc.kind == InterfaceDecl::Kind::Bridge) {
         int bi = lab.bridge_index(ifc.bridge.value);
@@ -193,6 +212,17 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       c.netifs.push_back(ni);
       gl.ifaces.push_back(gi);
     }
+    if (!addrs.empty() && bundled) {
+      std::string path = plan.state_dir + "/" + g.name + ".addrs";
+      plan.files.push_back({path, addrs, 0644});
+      c.env.emplace_back(vkernel::kEnvAddrs, path);
+    } else if (!addrs.empty()) {
+      std::string list;
+      for (const auto& gi : gl.ifaces)
+        for (const auto& a : gi.addresses6) list += (list.empty() ? "" : ", ") + ("vke" + std::to_string(gi.index)) + " " + a.str();
+      plan.notes.push_back(g.name + ": IPv6 addresses are not passed to this kernel (-I is IPv4 only); "
+                           "configure them in the guest image: " + list);
+    }
     c.pidfile = gl.pidfile;
     launches.push_back(std::move(gl));
   }
@@ -202,7 +232,15 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
   std::vector<HostStep> ordered;
   std::vector<HostStep> tap_creates;
   for (auto& s : plan.setup) (s.op == Op::CreateTap ? tap_creates : ordered).push_back(s);
-  for (auto* group : {&addresses, &uplinks, &tap_creates, &members, &ups})
+  // Host routes last: their gateways are reachable once the links are up.
+  std::vector<HostStep> routes;
+  for (const auto& r : lab.host.routes) {
+    HostStep s = step(Op::AddRoute, "", "host route");
+    s.prefix = r.to.value;
+    s.via = r.via.value;
+    routes.push_back(s);
+  }
+  for (auto* group : {&addresses, &uplinks, &tap_creates, &members, &ups, &routes})
     ordered.insert(ordered.end(), group->begin(), group->end());
   plan.setup = std::move(ordered);
 
@@ -213,9 +251,22 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     for (auto& gl : launches) plan.guests.push_back(std::move(gl));
   }
 
-  // Teardown: uplink memberships released, then taps and bridges destroyed,
+  // Teardown: host routes removed and forwarding turned off first (for
+  // a rendered script; labd restores what it recorded, see applier.h), then
+  // uplink memberships released, then taps and bridges destroyed,
   // each in reverse creation order. Addresses and memberships of our own
   // links go with the links.
+  for (auto it = routes.rbegin(); it != routes.rend(); ++it) {
+    HostStep s = *it;
+    s.op = Op::DelRoute;
+    plan.teardown.push_back(s);
+  }
+  for (const auto& f : plan.setup)
+    if (f.op == Op::SetForwarding && f.enable) {
+      HostStep s = f;
+      s.enable = false;
+      plan.teardown.push_back(s);
+    }
   for (auto it = uplinks.rbegin(); it != uplinks.rend(); ++it) {
     HostStep s = *it;
     s.op = Op::RemoveMember;

@@ -22,11 +22,16 @@ using detail::subject;
 
 /// A lab file is a page or two of YAML; anything far bigger is a mistake.
 constexpr size_t kMaxLabFileBytes = 1 << 20;
+/// Syntax errors reported before the loader gives up on a file.
+constexpr int kMaxSyntaxErrors = 10;
 
 const std::vector<std::string> kTopKeys = {"name",    "description", "network", "defaults",
-                                           "bridges", "guests",      "checks",  "meta"};
+                                           "bridges", "guests",      "checks",  "meta",
+                                           "host"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
-const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
+const std::vector<std::string> kBridgeKeys = {"subnet", "subnet6", "address", "addresses", "uplink"};
+const std::vector<std::string> kHostKeys = {"forwarding", "routes"};
+const std::vector<std::string> kRouteKeys = {"to", "via"};
 const std::vector<std::string> kKeyTopKeys = {"description", "checks"};
 
 
@@ -89,8 +94,24 @@ BridgeDecl read_bridge(Reader& r, const Entry& e) {
   r.for_each(e.value, kBridgeKeys, ctx, [&](const Entry& f) {
     std::string w = subject(f.key, ctx);
     if (f.key == "subnet") b.subnet = r.prefix(f, w);
-    else if (f.key == "address") b.address = r.prefix(f, w);
-    else if (f.key == "uplink") {
+    else if (f.key == "subnet6") {
+      if (auto p = r.ip_prefix(f, w)) {
+        if (p->value.addr.v6()) b.subnet6 = p;
+        else r.error(f.loc, w + " must be an IPv6 subnet (X:X::/N); an IPv4 one goes in \"subnet\"");
+      }
+    } else if (f.key == "address" || f.key == "addresses") {
+      std::vector<Entry> items;
+      if (f.key == "address") items.push_back(f);
+      else if (r.is_list(f, w))
+        for (const auto& item : f.value) items.push_back(Entry{f.key, f.key_loc, item, r.loc(item)});
+      for (const auto& it : items) {
+        auto p = r.ip_prefix(it, w);
+        if (!p) continue;
+        if (p->value.addr.v6()) b.addresses6.push_back(*p);
+        else if (b.address) r.error(it.loc, w + ": a second IPv4 host address; a bridge has one");
+        else b.address = Located<Ipv4Prefix>{*Ipv4Prefix::parse(p->value.str()), p->loc};
+      }
+    } else if (f.key == "uplink") {
       if (auto s = r.string(f, w)) b.uplink = Located<std::string>{*s, f.loc};
     }
   });
@@ -118,6 +139,48 @@ void read_bridges(Reader& r, const Entry& e, Lab& lab) {
     return;
   }
   r.wrong_type(e.loc, "\"bridges\"", "a mapping of name to options, or a list of names", e.value);
+}
+
+RouteDecl read_route(Reader& r, const YAML::Node& item) {
+  RouteDecl rt;
+  rt.loc = r.loc(item);
+  if (!item.IsMap()) {
+    r.wrong_type(rt.loc, "a host route", "a mapping {to, via}", item);
+    return rt;
+  }
+  bool to = false, via = false;
+  r.for_each(item, kRouteKeys, "in a host route", [&](const Entry& e) {
+    std::string w = subject(e.key, "in a host route");
+    if (e.key == "to") {
+      if (auto p = r.ip_prefix(e, w)) rt.to = *p, to = true;
+    } else if (auto a = r.ip_address(e, w)) {
+      rt.via = *a, via = true;
+    }
+  });
+  if (!to) r.error(rt.loc, "a host route needs \"to\" (a prefix, or default)");
+  if (!via) r.error(rt.loc, "a host route needs \"via\" (the gateway's address)");
+  if (!to || !via) rt.loc = {};  // dropped below
+  return rt;
+}
+
+void read_host(Reader& r, const Entry& e, Lab& lab) {
+  lab.host.loc = e.key_loc;
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    r.wrong_type(e.loc, "\"host\"", "a mapping {forwarding, routes}", e.value);
+    return;
+  }
+  r.for_each(e.value, kHostKeys, "in host", [&](const Entry& f) {
+    std::string w = subject(f.key, "in host");
+    if (f.key == "forwarding") {
+      if (auto b = r.boolean(f, w)) lab.host.forwarding = Located<bool>{*b, f.loc};
+    } else if (r.is_list(f, w)) {
+      for (const auto& item : f.value) {
+        RouteDecl rt = read_route(r, item);
+        if (!rt.loc.file.empty()) lab.host.routes.push_back(std::move(rt));
+      }
+    }
+  });
 }
 
 void read_guests(Reader& r, const Entry& e, const detail::GuestFields& defaults, Lab& lab) {
@@ -179,6 +242,7 @@ std::optional<Lab> load_root(Reader& r, const YAML::Node& root) {
   if (auto it = top.find("bridges"); it != top.end()) read_bridges(r, it->second, lab);
   if (auto it = top.find("guests"); it != top.end()) read_guests(r, it->second, defaults, lab);
   if (auto it = top.find("checks"); it != top.end()) detail::read_checks(r, it->second, lab.checks);
+  if (auto it = top.find("host"); it != top.end()) read_host(r, it->second, lab);
   return lab;
 }
 
@@ -200,12 +264,27 @@ std::optional<YAML::Node> parse_document(Reader& r, const std::string& text) {
   // first document is parsed and a second one is found by scanning.
   if (auto at = second_document(text))
     r.error(loc_at(text, *at, r.file()), "a lab file holds one YAML document; this is a second one");
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
-    return std::nullopt;
+  // A syntax error is reported with what it probably means; then the bad
+  // line is blanked and parsing goes on, so the rest of the file is still
+  // checked (the lab is refused either way: an error was reported).
+  std::string attempt = text;
+  int last_line = 0;
+  for (int tries = 0; tries < kMaxSyntaxErrors; ++tries) {
+    try {
+      return YAML::Load(attempt);
+    } catch (const YAML::Exception& e) {
+      const int line = e.mark.line + 1;
+      if (tries > 0 && line <= last_line) return std::nullopt;  // no progress: one report is enough
+      std::string msg = "invalid YAML: " + e.msg;
+      if (std::string hint = detail::yaml_hint(attempt, line, e.msg); !hint.empty()) msg += " (" + hint + ")";
+      r.error(r.loc(e.mark), msg);
+      // An unclosed { or [ swallows the rest: blanking lines cannot help.
+      if (e.mark.line < 0 || e.msg.find("flow") != std::string::npos) return std::nullopt;
+      last_line = line;
+      attempt = detail::blank_line(attempt, line);
+    }
   }
+  return std::nullopt;
 }
 
 std::optional<Lab> load_text(Reader& r, const std::string& text) {

@@ -16,7 +16,34 @@ const std::vector<std::string> kGuestKeys = {
 /// Keys that describe one guest's wiring and make no sense as defaults.
 const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
 
-const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "mac"};
+const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "addresses", "mac"};
+
+/// One `address:` value or `addresses:` item: auto, auto6, IPv4 or IPv6.
+void read_address(Reader& r, const Entry& e, const std::string& what, InterfaceDecl& d) {
+  if (e.value.IsScalar() && e.value.Scalar() == "auto") {
+    if (d.address_auto || d.address) r.error(e.loc, what + ": a second IPv4 address; vkeN has one (use alias addresses inside the guest)");
+    d.address_auto = true;
+    return;
+  }
+  if (e.value.IsScalar() && e.value.Scalar() == "auto6") {
+    if (d.address6_auto) r.error(e.loc, what + ": auto6 is written twice");
+    d.address6_auto = true;
+    d.address6_auto_loc = e.loc;
+    return;
+  }
+  auto p = r.ip_prefix(e, what);
+  if (!p) return;
+  if (p->value.addr.v6()) {
+    d.addresses6.push_back(*p);
+    return;
+  }
+  if (d.address_auto || d.address) {
+    r.error(e.loc, what + ": a second IPv4 address " + p->value.str() +
+                       "; vkeN has one IPv4 address (-I), add more inside the guest");
+    return;
+  }
+  d.address = Located<Ipv4Prefix>{*Ipv4Prefix::parse(p->value.str()), p->loc};
+}
 
 
 InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
@@ -34,7 +61,7 @@ InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
     return d;
   }
   std::string ctx = "in " + iface;
-  bool has_bridge = false, has_tap = false;
+  bool has_bridge = false, has_tap = false, has_address = false, has_addresses = false;
   r.for_each(item, kInterfaceKeys, ctx, [&](const Entry& e) {
     std::string what = subject(e.key, ctx);
     if (e.key == "bridge") {
@@ -48,11 +75,14 @@ InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
       d.kind = InterfaceDecl::Kind::Tap;
       d.tap_host = r.address(e, what);
     } else if (e.key == "address") {
-      if (e.value.IsScalar() && e.value.Scalar() == "auto") {
-        d.address_auto = true;
-      } else {
-        d.address = r.prefix(e, what);
-      }
+      if (has_addresses) r.error(e.loc, iface + " has both \"address\" and \"addresses\"; list them all in \"addresses\"");
+      has_address = true;
+      read_address(r, e, what, d);
+    } else if (e.key == "addresses") {
+      if (has_address) r.error(e.loc, iface + " has both \"address\" and \"addresses\"; list them all in \"addresses\"");
+      has_addresses = true;
+      if (!r.is_list(e, what)) return;
+      for (const auto& item : e.value) read_address(r, Entry{e.key, e.key_loc, item, r.loc(item)}, what, d);
     } else if (e.key == "mac") {
       d.mac = r.mac(e, what);
     }

@@ -36,4 +36,15 @@ int Lab::bridge_index(const std::string& n) const { return lookup(bridges, bridg
 
 int Lab::guest_index(const std::string& n) const { return lookup(guests, guest_idx_, n); }
 
+bool Lab::uses_ipv6() const {
+  for (const auto& b : bridges)
+    if (b.subnet6 || !b.addresses6.empty()) return true;
+  for (const auto& g : guests)
+    for (const auto& i : g.interfaces)
+      if (i.address6_auto || !i.addresses6.empty()) return true;
+  for (const auto& r : host.routes)
+    if (r.to.value.addr.v6()) return true;
+  return false;
+}
+
 }  // namespace vklab::topology

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/diag.h"
+#include "common/ip.h"
 #include "common/net.h"
 #include "vkernel/cmdline.h"
 
@@ -43,6 +44,11 @@ struct BridgeDecl {
   std::optional<Located<Ipv4Prefix>> subnet;   ///< enables `address: auto`
   std::optional<Located<Ipv4Prefix>> address;  ///< host-side address of the bridge
   std::optional<Located<std::string>> uplink;  ///< host NIC added as member (host mode)
+  /// `subnet6:` an IPv6 subnet; enables `address: auto6`. Always IPv6.
+  std::optional<Located<IpPrefix>> subnet6;
+  /// IPv6 host-side addresses of the bridge (`address:` or `addresses:`
+  /// items written as IPv6), in file order. Always IPv6.
+  std::vector<Located<IpPrefix>> addresses6;
 };
 
 /// One guest interface vkeN (N = its index in GuestDecl::interfaces).
@@ -60,6 +66,14 @@ struct InterfaceDecl {
   bool address_auto = false;
   std::optional<Located<Ipv4Prefix>> address;  ///< the guest side's vkeN address
   std::optional<Located<Mac>> mac;             ///< `mac:` → -I …=MAC
+  /// IPv6 addresses of vkeN (`address:` or `addresses:` items written as
+  /// IPv6), in file order. Always IPv6. The Linux guest configures them
+  /// from the plan's <guest>.addrs file; -I carries IPv4 only.
+  std::vector<Located<IpPrefix>> addresses6;
+  /// `auto6` was written; the validator appends the picked address from
+  /// the bridge's subnet6 to `addresses6` and leaves this true.
+  bool address6_auto = false;
+  SourceLoc address6_auto_loc;
 };
 
 struct GuestDecl {
@@ -150,6 +164,22 @@ const char* expect_name(const CheckDecl& c);
 /// The kinds for which `expect: absent` (or unreachable) means something.
 bool kind_negates(CheckDecl::Kind k);
 
+/// One route of the lab's host side (`host: routes:`).
+struct RouteDecl {
+  SourceLoc loc;           ///< the list item
+  Located<IpPrefix> to;    ///< destination; "default" = 0.0.0.0/0
+  Located<IpAddr> via;     ///< gateway, same family as `to`
+};
+
+/// The lab's host side (`host:`): the lab's namespace in isolated mode,
+/// the host itself in host mode.
+struct HostDecl {
+  SourceLoc loc;  ///< the `host` key; empty when there is no section
+  /// `forwarding:` true/false; nullopt = leave the kernel's setting.
+  std::optional<Located<bool>> forwarding;
+  std::vector<RouteDecl> routes;
+};
+
 struct Lab {
   std::string file;  ///< path as given, used in every SourceLoc
   Located<std::string> name;
@@ -158,6 +188,7 @@ struct Lab {
   std::vector<BridgeDecl> bridges;  ///< declaration order
   std::vector<GuestDecl> guests;    ///< declaration order
   std::vector<CheckDecl> checks;
+  HostDecl host;
   /// The lab's `shared/` folder (absolute), mounted at /shared in every
   /// guest; "" = none. Filled by the front-end.
   std::string shared_dir;
@@ -177,6 +208,8 @@ struct Lab {
   int bridge_index(const std::string& n) const;
   /// Index of the (first) guest called `n` in `guests`, or -1.
   int guest_index(const std::string& n) const;
+  /// Any IPv6 address, subnet or route is written in the lab.
+  bool uses_ipv6() const;
 
  private:
   /// Name → index caches behind the lookups, rebuilt whenever a lookup

@@ -32,12 +32,21 @@ struct HostStep {
     LinkUp,         ///< `ifname` up
     RemoveMember,   ///< teardown of an uplink: `member` leaves bridge `ifname`
     DestroyLink,    ///< teardown: delete `ifname`
+    SetForwarding,  ///< IP forwarding of family `family` (4|6) set to `enable`
+    AddRoute,       ///< route to `prefix` via `via` (the lab's `host: routes:`)
+    DelRoute,       ///< teardown: the route to `prefix` via `via` removed
   };
   Op op = Op::CreateBridge;
   std::string ifname;
   std::string member;
   std::string module;
-  std::optional<Ipv4Prefix> address;
+  std::optional<Ipv4Prefix> address;  ///< AddAddress: an IPv4 address
+  /// AddAddress: an IPv6 address (then `address` is empty);
+  /// AddRoute/DelRoute: the destination.
+  std::optional<IpPrefix> prefix;
+  std::optional<IpAddr> via;  ///< AddRoute/DelRoute: the gateway
+  int family = 0;             ///< SetForwarding: 4 or 6
+  bool enable = false;        ///< SetForwarding
   bool foreign = false;
   /// The lab object this step serves ("bridge lan1", "r1 vke0"), for
   /// messages and rendered comments.
@@ -54,6 +63,7 @@ struct GuestIface {
   std::string bridge_decl;          ///< the lab's bridge name, "" for a tap link
   std::optional<Ipv4Prefix> address;  ///< guest side
   std::optional<Ipv4> host_address;   ///< tap link: host side
+  std::vector<IpPrefix> addresses6;   ///< guest side, IPv6 (the <guest>.addrs file)
   bool operator==(const GuestIface&) const = default;
 };
 

@@ -13,7 +13,8 @@ using Op = HostStep::Op;
 
 constexpr Op kOps[] = {Op::LoadModule, Op::EnableVkernel, Op::CreateBridge,
                        Op::AddAddress, Op::CreateTap,     Op::AddMember,
-                       Op::LinkUp,     Op::RemoveMember,  Op::DestroyLink};
+                       Op::LinkUp,     Op::RemoveMember,  Op::DestroyLink,
+                       Op::SetForwarding, Op::AddRoute,  Op::DelRoute};
 
 json step_json(const HostStep& s) {
   json j = {{"op", op_name(s.op)}, {"origin", s.origin}};
@@ -21,6 +22,12 @@ json step_json(const HostStep& s) {
   if (!s.member.empty()) j["member"] = s.member;
   if (!s.module.empty()) j["module"] = s.module;
   if (s.address) j["address"] = s.address->str();
+  if (s.prefix) j["prefix"] = s.prefix->str();
+  if (s.via) j["via"] = s.via->str();
+  if (s.op == Op::SetForwarding) {
+    j["family"] = s.family;
+    j["enable"] = s.enable;
+  }
   if (s.foreign) j["foreign"] = true;
   return j;
 }
@@ -105,6 +112,16 @@ HostStep read_step(Reader& r, const json& j, const std::string& ctx) {
     s.address = Ipv4Prefix::parse(a);
     if (!s.address && r.err.empty()) r.err = ctx + ": bad address \"" + a + "\"";
   }
+  if (std::string p = r.str(j, "prefix", ctx, false); !p.empty()) {
+    s.prefix = IpPrefix::parse(p);
+    if (!s.prefix && r.err.empty()) r.err = ctx + ": bad prefix \"" + p + "\"";
+  }
+  if (std::string v = r.str(j, "via", ctx, false); !v.empty()) {
+    s.via = IpAddr::parse(v);
+    if (!s.via && r.err.empty()) r.err = ctx + ": bad gateway \"" + v + "\"";
+  }
+  s.family = j.value("family", 0);
+  s.enable = j.value("enable", false);
   s.foreign = j.value("foreign", false);
   return s;
 }
@@ -122,6 +139,9 @@ const char* op_name(Op op) {
     case Op::LinkUp: return "link-up";
     case Op::RemoveMember: return "remove-member";
     case Op::DestroyLink: return "destroy-link";
+    case Op::SetForwarding: return "set-forwarding";
+    case Op::AddRoute: return "add-route";
+    case Op::DelRoute: return "del-route";
   }
   return "?";
 }
@@ -158,6 +178,10 @@ json plan_to_json(const Plan& plan) {
       if (!i.bridge.empty()) ij["bridge"] = i.bridge, ij["bridge_decl"] = i.bridge_decl;
       if (i.address) ij["address"] = i.address->str();
       if (i.host_address) ij["host_address"] = i.host_address->str();
+      if (!i.addresses6.empty()) {
+        ij["addresses6"] = json::array();
+        for (const auto& a : i.addresses6) ij["addresses6"].push_back(a.str());
+      }
       gj["ifaces"].push_back(ij);
     }
     if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
@@ -223,6 +247,10 @@ Result<Plan> plan_from_json(const json& j) {
       gi.bridge_decl = r.str(ij, "bridge_decl", ctx, false);
       if (auto a = r.str(ij, "address", ctx, false); !a.empty()) gi.address = Ipv4Prefix::parse(a);
       if (auto a = r.str(ij, "host_address", ctx, false); !a.empty()) gi.host_address = Ipv4::parse(a);
+      if (auto it = ij.find("addresses6"); it != ij.end() && it->is_array())
+        for (const auto& a : *it)
+          if (auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt) gi.addresses6.push_back(*p);
+          else if (r.err.empty()) r.err = ctx + ": bad addresses6 item";
       g.ifaces.push_back(gi);
     }
     g.files_dir = r.str(gj, "files_dir", ctx, false);

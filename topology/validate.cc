@@ -313,7 +313,11 @@ void validate(Lab& lab, Diagnostics& diags, Target target) {
   check_shared_disks(lab, diags);
   check_uplinks(lab, diags);
   detail::check_addresses(lab, diags);
+  detail::check_ipv6(lab, target, diags);
+  detail::check_host_side(lab, diags);
   detail::assign_auto(lab, diags);
+  detail::assign_auto6(lab, diags);
+  detail::check_lab_addresses(lab, diags);
   detail::order_launch(lab, diags);
   detail::check_graph(lab, diags);
   dedupe(diags);

@@ -168,6 +168,22 @@ std::optional<Located<Ipv4>> Reader::address(const Entry& e, const std::string& 
   return std::nullopt;
 }
 
+std::optional<Located<IpPrefix>> Reader::ip_prefix(const Entry& e, const std::string& what) {
+  auto s = string(e, what);
+  if (!s) return std::nullopt;
+  if (auto p = IpPrefix::parse(*s)) return Located<IpPrefix>{*p, e.loc};
+  wrong_type(e.loc, what, "an address with prefix length (A.B.C.D/N or IPv6 X:X::X/N)", e.value);
+  return std::nullopt;
+}
+
+std::optional<Located<IpAddr>> Reader::ip_address(const Entry& e, const std::string& what) {
+  auto s = string(e, what);
+  if (!s) return std::nullopt;
+  if (auto a = IpAddr::parse(*s)) return Located<IpAddr>{*a, e.loc};
+  wrong_type(e.loc, what, "an address (A.B.C.D or IPv6 X:X::X)", e.value);
+  return std::nullopt;
+}
+
 std::optional<Located<Mac>> Reader::mac(const Entry& e, const std::string& what) {
   auto s = string(e, what);
   if (!s) return std::nullopt;

@@ -73,6 +73,10 @@ class Reader {
   std::optional<Located<Ipv4Prefix>> prefix(const Entry& e, const std::string& what);
   /// "A.B.C.D" without a prefix length.
   std::optional<Located<Ipv4>> address(const Entry& e, const std::string& what);
+  /// "ADDR/N" of either family ("2001:db8::1/64"; "default" = 0.0.0.0/0).
+  std::optional<Located<IpPrefix>> ip_prefix(const Entry& e, const std::string& what);
+  /// An address of either family without a prefix length.
+  std::optional<Located<IpAddr>> ip_address(const Entry& e, const std::string& what);
   /// "aa:bb:cc:dd:ee:ff".
   std::optional<Located<Mac>> mac(const Entry& e, const std::string& what);
   /// "500ms", "30s", "2m", "1h".
@@ -85,6 +89,14 @@ class Reader {
   std::string file_;
   Diagnostics& diags_;
 };
+
+/// What a YAML syntax error at 1-based `line` probably means, in plain
+/// words ("indentation: this line is deeper than the key above it
+/// expects"); "" when the text shows nothing clear. yaml_hint.cc.
+std::string yaml_hint(const std::string& text, int line, const std::string& msg);
+/// `text` with 1-based `line` emptied (its newline kept), so parsing can
+/// go on past a syntax error and report the rest.
+std::string blank_line(const std::string& text, int line);
 
 /// `"key" in <context>` — the subject of a value message.
 std::string subject(const std::string& key, const std::string& context);

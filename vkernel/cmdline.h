@@ -156,6 +156,10 @@ inline constexpr const char* kEnvSysctl = "vklab_sysctl";
 /// A file describing each vke's link (impairment, carrier): read at boot
 /// and again on SIGUSR1 to the vkernel process (vkernel/link.h).
 inline constexpr const char* kEnvLinks = "vklab_links";
+/// A file of "vkeN ADDR/LEN" lines (IPv6 addresses, which -I cannot
+/// carry): the guest adds each to vkeN (whatever its ifname) as it brings
+/// the interface up.
+inline constexpr const char* kEnvAddrs = "vklab_addrs";
 
 /// Inside a bundled guest: the directory of the guest's own commands
 /// (halt, reboot, …; guest/power.h), first on every guest process's PATH

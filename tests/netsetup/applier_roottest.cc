@@ -63,6 +63,16 @@ class FailAt final : public Host {
   Status add_address(const std::string& n, const Ipv4Prefix& a) override {
     return tick(n) ? h_.add_address(n, a) : err(n);
   }
+  Status add_address6(const std::string& n, const IpPrefix& a) override {
+    return tick(n) ? h_.add_address6(n, a) : err(n);
+  }
+  Result<bool> add_route(const IpPrefix& to, const IpAddr& via) override {
+    if (!tick(to.str())) return err(to.str());
+    return h_.add_route(to, via);
+  }
+  Status del_route(const IpPrefix& to, const IpAddr& via) override { return h_.del_route(to, via); }
+  Result<bool> forwarding(int f) override { return h_.forwarding(f); }
+  Status set_forwarding(int f, bool on) override { return tick("forwarding") ? h_.set_forwarding(f, on) : err("forwarding"); }
   Status destroy(const std::string& n) override { return h_.destroy(n); }
   Result<std::optional<LinkInfo>> find(const std::string& n) override { return h_.find(n); }
   Result<std::vector<LinkInfo>> list() override { return h_.list(); }
