@@ -13,6 +13,9 @@ Runner setup_ls(CLI::App&);
 Runner setup_console(CLI::App&);
 Runner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
+Runner setup_impair(CLI::App&);
+Runner setup_link(CLI::App&);
+Runner setup_capture(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -26,6 +29,9 @@ const std::vector<Command>& commands() {
       {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},
       {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
       {"check", "Run the lab's checks (ping, tcp) inside its guests; exit 1 if any fails", setup_check},
+      {"impair", "Delay, drop, corrupt, duplicate, reorder or rate-limit what a guest sends; show impairments", setup_impair},
+      {"link", "Take a guest interface's link down (no frames, NO-CARRIER) or up again", setup_link},
+      {"capture", "Capture a bridge's or a guest interface's frames (pcap file, pipe, or readable lines)", setup_capture},
   };
   return table;
 }

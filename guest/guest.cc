@@ -311,6 +311,10 @@ void Guest::dump() {
            std::to_string(v->to_host.packets.load()) + " pkts " +
            std::to_string(v->to_host.bytes.load()) + " bytes " +
            std::to_string(v->to_host.drops.load()) + " drops\n";
+    if (uint64_t l = v->shaped.lost, o = v->shaped.overlimit, c = v->shaped.corrupted, d = v->shaped.duplicated,
+        r = v->shaped.reordered; l + o + c + d + r)
+      out += "      shaped: " + std::to_string(l) + " lost " + std::to_string(o) + " overlimit " + std::to_string(c) +
+             " corrupted " + std::to_string(d) + " duplicated " + std::to_string(r) + " reordered\n";
   }
   out += "db> continue\n";
   [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
@@ -371,6 +375,11 @@ int Guest::loop() {
         case SIGQUIT:
           dump();
           break;
+        case SIGUSR1:
+          if (o_.links_path.empty() || !datapath_) break;
+          if (auto l = configure_from_file(*datapath_, o_.links_path)) say("links: " + *l);
+          else say("links not changed: " + l.error().message);
+          break;
         case SIGINT: {
           say("Caught SIGINT: stopping at once (unclean)");
           if (init_pid_ > 0) {  // never kill(-1, …)
@@ -418,7 +427,7 @@ int Guest::loop() {
 int Guest::run() {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGTERM, SIGQUIT, SIGINT, SIGCHLD, SIGHUP}) sigaddset(&set, s);
+  for (int s : {SIGTERM, SIGQUIT, SIGINT, SIGCHLD, SIGHUP, SIGUSR1}) sigaddset(&set, s);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   sigset_t mine = set;
@@ -449,6 +458,11 @@ int Guest::run() {
   std::vector<Vke*> raw;
   for (auto& v : vkes_) raw.push_back(v.get());
   datapath_ = std::make_unique<Datapath>(raw);
+  if (!o_.links_path.empty()) {
+    auto l = configure_from_file(*datapath_, o_.links_path);
+    if (!l) return fail(l.error());
+    verbose("links: " + *l);
+  }
   if (Status s = datapath_->start(); !s) return fail(s.error());
 
   say("Linux guest, pid " + std::to_string(getpid()) + ", init pid " + std::to_string(init_pid_) +
@@ -470,6 +484,7 @@ Result<GuestOptions> GuestOptions::from(const Cmdline& c) {
     o.name = *h;
   }
   o.rc_path = c.getenv(kEnvRc).value_or("");
+  o.links_path = c.getenv(kEnvLinks).value_or("");
   o.rc_shutdown_path = c.getenv(kEnvRcShutdown).value_or("");
   auto st = duration_var(c, kEnvShutdownTimeout, o.shutdown_timeout);
   if (!st) return st.error();

@@ -21,7 +21,8 @@
 // Signals (vkernel(7)): SIGTERM → "Caught SIGTERM from host system.
 // Shutting down..." and SIGUSR2 to init (clean halt, exit 0); SIGQUIT → a
 // dump of processes and interfaces, the guest goes on; SIGINT → immediate
-// unclean stop.
+// unclean stop; SIGUSR1 → the links file (-e vklab_links) is read again
+// and applied to the data path (vke.h), the console says what changed.
 //
 // From inside (power.h): halt/poweroff end the guest as a SIGTERM would;
 // reboot (init exits kInitExitReboot, or the kernel ends init with SIGHUP
@@ -58,6 +59,7 @@ struct GuestOptions {
   std::chrono::milliseconds term_wait{std::chrono::seconds(10)};
   int ready_fd = -1;              ///< -1 = no readiness fd
   std::optional<uint64_t> memory; ///< -m in bytes
+  std::string links_path;         ///< -e vklab_links; "" = every link up, unimpaired
 
   /// Checks the -e variables of vklab (and VKLAB_READY_FD); errors are
   /// command-line errors (exit 64).

@@ -163,6 +163,40 @@ std::string field_text(const Impairment& imp, std::string_view key) {
   return "";
 }
 
+namespace {
+
+std::vector<std::string_view> split_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  while (!line.empty()) {
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) break;
+    line = line.substr(b);
+    size_t e = line.find_first_of(" \t\r");
+    words.push_back(line.substr(0, e));
+    line = e == std::string_view::npos ? std::string_view() : line.substr(e);
+  }
+  return words;
+}
+
+Status set_words(Impairment& imp, const std::vector<std::string_view>& words, size_t from) {
+  for (size_t w = from; w < words.size(); ++w) {
+    size_t eq = words[w].find('=');
+    if (eq == std::string_view::npos) return make_error(std::string(words[w]) + ": expected key=value");
+    if (Status s = set_field(imp, words[w].substr(0, eq), words[w].substr(eq + 1)); !s) return s;
+  }
+  return imp.check();
+}
+
+}  // namespace
+
+Result<Impairment> parse_impairment(std::string_view text) {
+  auto words = split_words(text);
+  if (words.empty()) return make_error("an impairment names at least one of " + join(kImpairKeys, ", "));
+  Impairment imp;
+  if (Status s = set_words(imp, words, 0); !s) return s.error();
+  return imp;
+}
+
 Status Impairment::check() const {
   for (uint32_t p : {loss_ppm, corrupt_ppm, duplicate_ppm, reorder_ppm})
     if (p > kMaxPpm) return make_error("a percentage is out of range (0% to 100%)");
@@ -210,15 +244,7 @@ Result<std::vector<LinkConfig>> parse_links(std::string_view text) {
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++lineno;
     if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    std::vector<std::string_view> words;
-    while (!line.empty()) {
-      size_t b = line.find_first_not_of(" \t\r");
-      if (b == std::string_view::npos) break;
-      line = line.substr(b);
-      size_t e = line.find_first_of(" \t\r");
-      words.push_back(line.substr(0, e));
-      line = e == std::string_view::npos ? std::string_view() : line.substr(e);
-    }
+    auto words = split_words(line);
     if (words.empty()) continue;
     const std::string where = "line " + std::to_string(lineno) + ": ";
     std::string_view name = words[0];
@@ -235,16 +261,10 @@ Result<std::vector<LinkConfig>> parse_links(std::string_view text) {
     if (words.size() < 2 || (words[1] != "up" && words[1] != "down"))
       return make_error(where + std::string(name) + ": expected up or down after the name");
     l.up = words[1] == "up";
-    for (size_t w = 2; w < words.size(); ++w) {
-      size_t eq = words[w].find('=');
-      if (eq == std::string_view::npos)
-        return make_error(where + std::string(words[w]) + ": expected key=value");
-      if (!l.impair) l.impair = Impairment{};
-      if (Status s = set_field(*l.impair, words[w].substr(0, eq), words[w].substr(eq + 1)); !s)
-        return make_error(where + s.error().message);
+    if (words.size() > 2) {
+      l.impair = Impairment{};
+      if (Status s = set_words(*l.impair, words, 2); !s) return make_error(where + s.error().message);
     }
-    if (l.impair)
-      if (Status s = l.impair->check(); !s) return make_error(where + s.error().message);
     out.push_back(l);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.index < b.index; });

@@ -70,6 +70,9 @@ inline const std::vector<std::string> kImpairKeys = {"delay",   "jitter",    "lo
 /// "loss: 120% is out of range (0% to 100%)". An unknown key is an error
 /// that suggests the closest one.
 Status set_field(Impairment& imp, std::string_view key, std::string_view value);
+/// An impairment from its str() form: "key=value" words separated by
+/// blanks, each set_field()'d, then check()'d. "" is an error.
+Result<Impairment> parse_impairment(std::string_view words);
 /// The text of one field ("40ms", "1%", "10mbit"); "" for an unknown key.
 std::string field_text(const Impairment& imp, std::string_view key);
 
