@@ -18,10 +18,12 @@
 //
 // The link (vkernel/link.h, configure()): an impaired vke's frames from the
 // guest (vkeN → host tap) go through its Shaper (guest/shaper.h) and leave
-// when a timerfd says they are due; the guest-side tap's offloads are off
-// meanwhile, so the guest's kernel hands us MTU-sized frames with complete
-// checksums and loss, corruption, duplication, reordering and rate act per
-// packet as on a real wire. A vke without impairment keeps the fast path
+// when a timerfd says they are due. When the impairment acts per packet
+// (Impairment::per_packet: loss, corruption, duplication, reordering, a
+// rate below 1gbit) the guest-side tap's offloads are off meanwhile, so the
+// guest's kernel hands us MTU-sized frames with complete checksums, as on a
+// real wire; a delay alone keeps the 64 KB segments. While any vke is
+// shaped the thread runs SCHED_OTHER, so its timers wake it on time. A vke without impairment keeps the fast path
 // above, untouched. A vke whose link is down passes no frame either way
 // (each is read and dropped) and both its taps have no carrier, so the
 // guest sees NO-CARRIER on vkeN and the bridge a port without link.

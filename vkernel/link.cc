@@ -197,6 +197,10 @@ Result<Impairment> parse_impairment(std::string_view text) {
   return imp;
 }
 
+bool Impairment::per_packet() const {
+  return loss_ppm || corrupt_ppm || duplicate_ppm || reorder_ppm || (rate_bps && rate_bps < kSegmentRate);
+}
+
 Status Impairment::check() const {
   for (uint32_t p : {loss_ppm, corrupt_ppm, duplicate_ppm, reorder_ppm})
     if (p > kMaxPpm) return make_error("a percentage is out of range (0% to 100%)");

@@ -38,6 +38,9 @@ inline constexpr std::chrono::microseconds kMaxDelay{10'000'000};   ///< 10 s, d
 inline constexpr uint64_t kMaxRate = 100'000'000'000ULL;            ///< 100 gbit
 inline constexpr uint32_t kPpmPerPercent = 10'000;                  ///< 1% = 10000 ppm
 inline constexpr uint32_t kMaxPpm = 100 * kPpmPerPercent;           ///< 100%
+/// From this rate up a 64 KB segment takes at most 0.5 ms on the wire, so
+/// the rate limit keeps the guest's segments (Impairment::per_packet).
+inline constexpr uint64_t kSegmentRate = 1'000'000'000ULL;
 
 /// What a shaped vke does to the frames the guest sends on it.
 /// Invariants (check()): every ppm <= kMaxPpm; delay, jitter <= kMaxDelay;
@@ -54,6 +57,12 @@ struct Impairment {
 
   bool operator==(const Impairment&) const = default;
 
+  /// True when the impairment acts on each packet (loss, corrupt,
+  /// duplicate, reorder, or a rate below kSegmentRate): the guest's
+  /// interface then hands over MTU-sized frames instead of 64 KB
+  /// segments, as on a real wire (guest/vke.h). Delay and jitter alone,
+  /// or a fast rate, keep the segments (and the relay's speed).
+  bool per_packet() const;
   /// The cross-field rules above; the error names the field and the range.
   Status check() const;
   /// "delay=40ms loss=1%": the fields that are not zero, in kImpairKeys

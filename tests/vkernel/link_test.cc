@@ -114,3 +114,12 @@ TEST_CASE("the links file round-trips and names bad lines") {
   CHECK(!parse_links("eth0 up\n"));
   CHECK(!parse_links("vke0x up\n"));
 }
+
+TEST_CASE("per_packet: what needs MTU-sized frames") {
+  CHECK(!parse_impairment("delay=40ms jitter=5ms")->per_packet());
+  CHECK(!parse_impairment("delay=0ms")->per_packet());
+  CHECK(!parse_impairment("rate=1gbit")->per_packet());
+  CHECK(parse_impairment("rate=999mbit")->per_packet());
+  for (const char* w : {"loss=0.1%", "corrupt=1%", "duplicate=1%", "delay=1ms reorder=1%"})
+    CHECK_MESSAGE(parse_impairment(w)->per_packet(), w);
+}
