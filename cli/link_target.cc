@@ -36,8 +36,6 @@ std::string bridge_ifname(const topology::Plan& plan, const std::string& name) {
   return "";
 }
 
-std::string dq(const std::string& s) { return "\"" + s + "\""; }
-
 }  // namespace
 
 std::string iface_label(const topology::Plan& plan, const std::string& guest, int index) {
@@ -60,7 +58,7 @@ Result<LinkTargets> resolve_link_target(const topology::Plan& plan, const std::s
     std::string gname = target.substr(0, colon), ifname = target.substr(colon + 1);
     const topology::GuestLaunch* g = plan.find_guest(gname);
     if (!g)
-      return make_error("no guest " + dq(gname) + " in lab " + plan.lab + did_you_mean_suffix(gname, guests) +
+      return make_error("no guest " + vklab::quoted(gname) + " in lab " + plan.lab + did_you_mean_suffix(gname, guests) +
                         "; its guests: " + join(guests, ", "));
     std::vector<std::string> names;
     for (const auto& i : g->ifaces) {
@@ -72,7 +70,7 @@ Result<LinkTargets> resolve_link_target(const topology::Plan& plan, const std::s
       }
     }
     if (names.empty()) return make_error(gname + " has no interface");
-    return make_error(gname + ": no interface " + dq(ifname) + did_you_mean_suffix(ifname, names) + "; " +
+    return make_error(gname + ": no interface " + vklab::quoted(ifname) + did_you_mean_suffix(ifname, names) + "; " +
                       gname + " has " + join(names, ", "));
   }
   if (std::find(brs.begin(), brs.end(), target) != brs.end()) {
@@ -100,7 +98,7 @@ Result<LinkTargets> resolve_link_target(const topology::Plan& plan, const std::s
   std::vector<std::string> all = bridges ? brs : std::vector<std::string>{};
   all.insert(all.end(), guests.begin(), guests.end());
   std::string what = bridges ? "bridge or GUEST:IF" : "GUEST:IF";
-  return make_error("no " + what + " " + dq(target) + " in lab " + plan.lab + did_you_mean_suffix(target, all) +
+  return make_error("no " + what + " " + vklab::quoted(target) + " in lab " + plan.lab + did_you_mean_suffix(target, all) +
                     (bridges && !brs.empty() ? "; its bridges: " + join(brs, ", ") : "") +
                     (guests.empty() ? "" : "; its guests: " + join(guests, ", ")));
 }

@@ -63,7 +63,7 @@ std::string probability(uint32_t ppm) {
 
 /// DragonFly: one dummynet pipe per shaped tap, fed by the frames that
 /// come IN from the tap (what the guest sends), like the Linux guest's
-/// relay. Pairs of (up, down) command lines.
+/// relay. Pairs of (up, down) command lines, each ending in a newline.
 std::vector<std::pair<std::string, std::string>> dummynet_lines(const Plan& plan) {
   std::vector<std::pair<std::string, std::string>> out;
   int n = kFirstPipe;
@@ -76,11 +76,11 @@ std::vector<std::pair<std::string, std::string>> dummynet_lines(const Plan& plan
       if (i.impair->loss_ppm > 0) pipe.insert(pipe.end(), {"plr", probability(i.impair->loss_ppm)});
       if (i.impair->rate_bps > 0)
         pipe.insert(pipe.end(), {"bw", std::to_string((i.impair->rate_bps + 999) / 1000) + "Kbit/s"});
-      std::string origin = "    # " + g.name + " vke" + std::to_string(i.index);
-      out.push_back({quoted(pipe) + origin, quoted({"ipfw", "pipe", std::to_string(n), "delete"}) + " || true" + origin});
-      out.push_back({quoted({"ipfw", "add", std::to_string(n), "pipe", std::to_string(n), "ip", "from", "any", "to",
-                             "any", "in", "recv", i.tap}) + origin,
-                     quoted({"ipfw", "delete", std::to_string(n)}) + " || true" + origin});
+      std::string origin = "    " + comment("", g.name + " vke" + std::to_string(i.index));
+      out.push_back({shell_words(pipe) + origin, shell_words({"ipfw", "pipe", std::to_string(n), "delete"}) + " || true" + origin});
+      out.push_back({shell_words({"ipfw", "add", std::to_string(n), "pipe", std::to_string(n), "ip", "from", "any", "to",
+                                  "any", "in", "recv", i.tap}) + origin,
+                     shell_words({"ipfw", "delete", std::to_string(n)}) + " || true" + origin});
       ++n;
     }
   return out;
@@ -148,7 +148,7 @@ std::string render_sh(const Plan& plan) {
   if (!pipes.empty())
     o << "  # impair: dummynet pipes (need `kldload ipfw dummynet`; bridged taps also\n"
          "  # sysctl net.link.bridge.ipfw=1); jitter, corrupt, duplicate, reorder have no equivalent\n";
-  for (const auto& p : pipes) o << "  " << p.first << "\n";
+  for (const auto& p : pipes) o << "  " << p.first;
   o << "  mkdir -p \"$state\"\n";
   for (const auto& f : plan.files) {
     // One single-quoted word: no content can end it early or expand (a
@@ -164,7 +164,7 @@ std::string render_sh(const Plan& plan) {
     o << "  stop_guest " << shell_quote(it->name) << " " << shell_quote(it->pidfile) << " "
       << it->stop_timeout.count() / 1000 << "\n";
   }
-  for (auto it = pipes.rbegin(); it != pipes.rend(); ++it) o << "  " << it->second << "\n";
+  for (auto it = pipes.rbegin(); it != pipes.rend(); ++it) o << "  " << it->second;
   for (const auto& s : plan.teardown) {
     auto argv = host_argv(plan, s);
     if (!argv.empty()) o << "  " << shell_words(argv) << " || true    " << comment("", s.origin);

@@ -5,13 +5,12 @@
 #include <utility>
 
 #include "common/text.h"
+#include "vkernel/cmdline.h"
 
 namespace vklab::vkernel {
 namespace {
 
 using std::chrono::microseconds;
-
-constexpr int kMaxVke = 16;  // VKNETIF_MAX
 
 /// "12.345" times 10^`digits`, exact: at most `digits` decimals, no sign,
 /// no exponent, at most 15 integer digits. Leaves the unit in `rest`.
@@ -257,8 +256,8 @@ Result<std::vector<LinkConfig>> parse_links(std::string_view text) {
                    ? std::optional<int>(std::atoi(std::string(name.substr(3)).c_str()))
                    : std::nullopt;
     bool digits = idx && std::all_of(name.begin() + 3, name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-    if (!digits || *idx < 0 || *idx >= kMaxVke)
-      return make_error(where + std::string(name) + ": no such vke (vke0 to vke" + std::to_string(kMaxVke - 1) + ")");
+    if (!digits || *idx < 0 || *idx >= kMaxNetIfs)
+      return make_error(where + std::string(name) + ": no such vke (vke0 to vke" + std::to_string(kMaxNetIfs - 1) + ")");
     l.index = *idx;
     for (const auto& o : out)
       if (o.index == l.index) return make_error(where + std::string(name) + " is named twice");
