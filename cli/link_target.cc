@@ -116,7 +116,9 @@ std::string bridge_of(const topology::Plan* plan, const labd::LinkRecord& l) {
 std::string cell(const std::optional<vkernel::Impairment>& imp, const std::string& key) {
   if (!imp) return "-";
   std::string t = vkernel::field_text(*imp, key);
-  if (t.empty() || t == "0ms" || t == "0%") return key == "delay" && t == "0ms" ? "0ms" : "-";
+  // "delay=0ms" alone is an impairment (the shaped path): say so once.
+  if (key == "delay" && *imp == vkernel::Impairment{}) return "0ms";
+  if (t.empty() || t == "0ms" || t == "0%") return "-";
   return t;
 }
 
