@@ -15,6 +15,9 @@ Runner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
 Runner setup_convert(CLI::App&);
 Runner setup_save(CLI::App&);
+Runner setup_impair(CLI::App&);
+Runner setup_link(CLI::App&);
+Runner setup_capture(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -30,6 +33,9 @@ const std::vector<Command>& commands() {
       {"save", "Copy what guests changed (their writable layer) into their lab folders", setup_save},
       {"check", "Run the lab's checks (ping, tcp) inside its guests; exit 1 if any fails", setup_check},
       {"convert", "Print a Kathará lab directory (lab.conf) as a vklab YAML lab file", setup_convert},
+      {"impair", "Delay, drop, corrupt, duplicate, reorder or rate-limit what a guest sends; show impairments", setup_impair},
+      {"link", "Take a guest interface's link down (no frames, NO-CARRIER) or up again", setup_link},
+      {"capture", "Capture a bridge's or a guest interface's frames (pcap file, pipe, or readable lines)", setup_capture},
   };
   return table;
 }

@@ -21,6 +21,7 @@
 #include "common/text.h"
 #include "labd/control.h"
 #include "labd/launch.h"
+#include "labd/links.h"
 #include "labd/netns.h"
 #include "labd/protocol.h"
 #include "labd/state.h"
@@ -183,6 +184,7 @@ Status Daemon::setup() {
   st_.isolated = plan_.network == topology::NetworkMode::Isolated;
   st_.labd = proc_id(::getpid()).value_or(ProcId{::getpid(), 0});
   st_.tag = hostnet::ownership_tag(plan_.lab);
+  st_.links = initial_links(plan_);
   for (const auto& g : plan_.guests) {
     GuestRecord r;
     r.name = g.name;
@@ -524,6 +526,12 @@ void Daemon::handle_request(Client& c, const std::string& line) {
   } else if (auto* d = std::get_if<DownRequest>(&*req)) {
     c.mode = Client::Mode::Down;
     begin_stop(d->force, d->timeout, "down requested");
+  } else if (auto* l = std::get_if<LinkRequest>(&*req)) {
+    auto r = serve_link_request(st_, plan_, *l);
+    (void)write_all(c.fd, encode(r ? Reply{*r} : Reply{ErrorReply{r.error().message}}) + "\n");
+    ::close(c.fd);
+    c.fd = -1;
+    if (r) save();
   } else if (auto* k = std::get_if<ConsoleRequest>(&*req)) {
     auto* g = st_.find(k->guest);
     if (!g || rt_[static_cast<size_t>(g - st_.guests.data())].pty < 0) {

@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "topology/load_dirs.h"
 #include "topology/load_guest.h"
+#include "topology/load_impair.h"
 #include "topology/yaml_reader.h"
 
 namespace vklab::topology {
@@ -25,7 +26,7 @@ constexpr size_t kMaxLabFileBytes = 1 << 20;
 const std::vector<std::string> kTopKeys = {"name",    "description", "network", "defaults",
                                            "bridges", "guests",      "checks",  "meta"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
-const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink"};
+const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink", "impair"};
 const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
 const std::vector<std::string> kExpectations = {"reachable", "unreachable"};
 
@@ -82,7 +83,7 @@ BridgeDecl read_bridge(Reader& r, const Entry& e) {
   if (e.value.IsNull()) return b;
   std::string what = "bridge " + quoted(b.name);
   if (!e.value.IsMap()) {
-    r.wrong_type(e.loc, what, "a mapping {subnet, address, uplink}", e.value);
+    r.wrong_type(e.loc, what, "a mapping {subnet, address, uplink, impair}", e.value);
     return b;
   }
   std::string ctx = "in " + what;
@@ -92,6 +93,8 @@ BridgeDecl read_bridge(Reader& r, const Entry& e) {
     else if (f.key == "address") b.address = r.prefix(f, w);
     else if (f.key == "uplink") {
       if (auto s = r.string(f, w)) b.uplink = Located<std::string>{*s, f.loc};
+    } else if (f.key == "impair") {
+      b.impair = detail::read_impair(r, f, ctx);
     }
   });
   return b;

@@ -16,6 +16,7 @@
 #include "common/diag.h"
 #include "common/net.h"
 #include "vkernel/cmdline.h"
+#include "vkernel/link.h"
 
 namespace vklab::topology {
 
@@ -43,6 +44,9 @@ struct BridgeDecl {
   std::optional<Located<Ipv4Prefix>> subnet;   ///< enables `address: auto`
   std::optional<Located<Ipv4Prefix>> address;  ///< host-side address of the bridge
   std::optional<Located<std::string>> uplink;  ///< host NIC added as member (host mode)
+  /// `impair:` for every member interface that has none of its own
+  /// (what each member guest SENDS on the segment is shaped).
+  std::optional<Located<vkernel::Impairment>> impair;
 };
 
 /// One guest interface vkeN (N = its index in GuestDecl::interfaces).
@@ -60,6 +64,10 @@ struct InterfaceDecl {
   bool address_auto = false;
   std::optional<Located<Ipv4Prefix>> address;  ///< the guest side's vkeN address
   std::optional<Located<Mac>> mac;             ///< `mac:` → -I …=MAC
+  /// `impair:` what the guest SENDS on this interface is shaped (by the
+  /// bundled guest's frame relay; dummynet pipes on DragonFly). Replaces
+  /// the bridge's `impair:` for this interface.
+  std::optional<Located<vkernel::Impairment>> impair;
 };
 
 struct GuestDecl {

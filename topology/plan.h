@@ -13,6 +13,7 @@
 #include "common/net.h"
 #include "topology/model.h"
 #include "vkernel/cmdline.h"
+#include "vkernel/link.h"
 
 namespace vklab::topology {
 
@@ -54,6 +55,9 @@ struct GuestIface {
   std::string bridge_decl;          ///< the lab's bridge name, "" for a tap link
   std::optional<Ipv4Prefix> address;  ///< guest side
   std::optional<Ipv4> host_address;   ///< tap link: host side
+  /// What the guest sends on it is shaped (the interface's own `impair:`,
+  /// else its bridge's); nullopt = unimpaired.
+  std::optional<vkernel::Impairment> impair;
   bool operator==(const GuestIface&) const = default;
 };
 

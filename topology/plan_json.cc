@@ -140,6 +140,7 @@ json plan_to_json(const Plan& plan) {
       if (!i.bridge.empty()) ij["bridge"] = i.bridge, ij["bridge_decl"] = i.bridge_decl;
       if (i.address) ij["address"] = i.address->str();
       if (i.host_address) ij["host_address"] = i.host_address->str();
+      if (i.impair) ij["impair"] = i.impair->str();
       gj["ifaces"].push_back(ij);
     }
     if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
@@ -205,6 +206,11 @@ Result<Plan> plan_from_json(const json& j) {
       gi.bridge_decl = r.str(ij, "bridge_decl", ctx, false);
       if (auto a = r.str(ij, "address", ctx, false); !a.empty()) gi.address = Ipv4Prefix::parse(a);
       if (auto a = r.str(ij, "host_address", ctx, false); !a.empty()) gi.host_address = Ipv4::parse(a);
+      if (auto a = r.str(ij, "impair", ctx, false); !a.empty()) {
+        auto imp = vkernel::parse_impairment(a);
+        if (!imp) return make_error(ctx + ": impair: " + imp.error().message);
+        gi.impair = *imp;
+      }
       g.ifaces.push_back(gi);
     }
     g.files_dir = r.str(gj, "files_dir", ctx, false);

@@ -112,7 +112,7 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "check console convert down exec graph ls plan save status up validate" vklab ""
+expect "capture check console convert down exec graph impair link ls plan save status up validate" vklab ""
 expect "plan" vklab pl
 expect "--help --version" vklab --
 expect "--target" vklab plan --t
@@ -153,6 +153,9 @@ checks:
 YAML
 expect "alpha beta" vklab console ""
 expect "alpha beta" vklab exec ""
+expect "down up" vklab link a:vke0 ""
+expect "--clear" vklab impair --cl
+expect "0.1% 1% 100% 5%" vklab impair a:vke0 --loss ""
 
 if ((fails)); then
   echo "$fails completion case(s) failed"
