@@ -7,7 +7,7 @@ packages=(
   # build
   cmake g++ make pkg-config
   # libraries
-  libnl-3-dev libnl-route-3-dev libboost-graph-dev libyaml-cpp-dev
+  libnl-3-dev libnl-route-3-dev libboost-graph-dev libboost-regex-dev libyaml-cpp-dev
   nlohmann-json3-dev libcli11-dev doctest-dev libpcap-dev
   # run time and tests: ip, ping, unshare/nsenter, ps, graphviz for pictures,
   # mandoc to check the man pages, iperf3 for the benchmarks

@@ -81,6 +81,11 @@ inline constexpr const char* kLabArgHelp =
 /// kExitUsage; with none, returns "" and leaves `exit` at kExitOk.
 std::string resolve_lab(const std::string& name, int& exit);
 
+/// An error "<path>: permission denied" when this user may not read the
+/// lab's state directory or state.json (A1: both are root's, 0700/0600);
+/// Ok otherwise, also when there is no state at all.
+Status check_lab_access(const labd::StateDir& dir);
+
 /// A lab with state on this host, as a command that acts on it sees it.
 struct RunningLab {
   std::string name;

@@ -5,13 +5,16 @@
 // anything else went wrong. Nothing to take down is not an error.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 #include <thread>
 
 #include "cli/cli.h"
 #include "common/text.h"
 #include "labd/control.h"
+#include "labd/lock.h"
 #include "labd/netns.h"
 #include "labd/recover.h"
 #include "labd/state.h"
@@ -28,6 +31,7 @@ int verdict(const labd::DownReply& r) {
     failed = failed || g.state == labd::GuestState::Failed;
   }
   if (!r.error.empty()) std::cerr << "vklab: " << r.error << "\n";
+  forced = forced || r.strays > 0;
   return failed ? kExitFailure : forced ? kExitForced : kExitOk;
 }
 
@@ -81,36 +85,73 @@ Runner setup_down(CLI::App& sub) {
       return static_cast<int>(kExitOk);
     }
     labd::StateDir dir{labd::state_root() + "/" + lab};
-    auto st = labd::read_state(dir.state_json());
-    if (!st) {
-      std::error_code ec;
-      if (std::filesystem::exists(dir.dir, ec) && !labd::is_netns_mount(dir.netns()))
-        std::filesystem::remove_all(dir.dir, ec);  // an up that never got as far as state.json
-      std::cout << lab << ": nothing to do (not running)\n";
-      return static_cast<int>(kExitOk);
-    }
-    Result<labd::DownReply> reply = make_error("");
-    if (labd::alive(st->labd)) {
-      reply = via_labd(dir, *st, req);
-      if (!reply) std::cerr << "vklab: " << lab << ": " << reply.error().message << "; cleaning up from state\n";
-    }
-    if (!reply || !labd::alive(st->labd)) {
-      if (!reply) {
+    // C1: whoever holds the lab's lock owns it. A labd that lives is asked;
+    // a lock held without a labd to ask (an up before its labd wrote
+    // state.json, a labd exiting, another down recovering) is waited for;
+    // a free lock with state left means labd is gone: recover from state.
+    bool seen_state = false, said_waiting = false;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    for (;;) {
+      if (Status a = check_lab_access(dir); !a) {
+        std::cerr << "vklab: " << a.error().message << "\n";
+        return static_cast<int>(kExitFailure);
+      }
+      auto st = labd::read_state(dir.state_json());
+      seen_state = seen_state || st.ok();
+      if (st && labd::alive(st->labd)) {
+        auto reply = via_labd(dir, *st, req);
+        if (reply) {
+          std::cout << lab << ": down\n";
+          return verdict(*reply);
+        }
+        // Not listening yet (starting) or any more (exiting): look again.
+      }
+      std::optional<labd::LabLock> lock;
+      auto got = labd::LabLock::try_take(dir, false, lock);
+      if (!got) {
+        std::cerr << "vklab: " << got.error().message << "\n";
+        return static_cast<int>(kExitFailure);
+      }
+      if (*got == labd::LabLock::Outcome::Taken) {
+        st = labd::read_state(dir.state_json());
+        if (!st) {
+          // An up that never got as far as state.json: its leftovers are ours now.
+          (void)labd::drop_netns(dir.netns());
+          std::error_code ec;
+          std::filesystem::remove_all(dir.dir, ec);
+          if (seen_state) std::cout << lab << ": down (it went down while we waited)\n";
+          else std::cout << lab << ": nothing to do (not running)\n";
+          return static_cast<int>(kExitOk);
+        }
         std::cout << lab << ": labd is gone; stopping guests from state.json\n";
         labd::RecoverOptions ro;
         ro.force = req.force;
         ro.timeout = req.timeout;
         ro.sink = [](const labd::Progress& p) { std::cout << p.text << "\n" << std::flush; };
-        auto st2 = labd::read_state(dir.state_json());
-        reply = labd::recover_down(dir, st2 ? *st2 : *st, ro);
+        auto reply = labd::recover_down(dir, *st, ro, *lock);
         if (!reply) {
           std::cerr << "vklab: " << reply.error().message << "\n";
           return static_cast<int>(kExitFailure);
         }
+        std::cout << lab << (reply->error.empty() ? ": down\n" : ": not entirely down\n");
+        return verdict(*reply);
       }
+      if (*got == labd::LabLock::Outcome::Absent) {
+        if (seen_state) std::cout << lab << ": down (it went down while we waited)\n";
+        else std::cout << lab << ": nothing to do (not running)\n";
+        return static_cast<int>(kExitOk);
+      }
+      // Busy.
+      if (std::chrono::steady_clock::now() > give_up) {
+        std::cerr << "vklab: " << lab << ": the lab's lock is still held after 10 minutes; giving up\n";
+        return static_cast<int>(kExitFailure);
+      }
+      if (!said_waiting && !(st && labd::alive(st->labd))) {
+        std::cout << lab << ": waiting for the up or down under way\n" << std::flush;
+        said_waiting = true;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
     }
-    std::cout << lab << ": down\n";
-    return verdict(*reply);
   };
 }
 

@@ -67,13 +67,7 @@ nlohmann::json status_json(const labd::LabState& st, const topology::Plan* plan)
 }  // namespace
 
 std::optional<topology::Plan> read_plan_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  auto plan = topology::plan_from_json(j);
+  auto plan = topology::read_plan_file(path);
   if (!plan) return std::nullopt;
   return std::move(*plan);
 }
@@ -115,7 +109,7 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     const auto& ifs = rows[r];
     for (size_t k = 0; k < ifs.size(); ++k) {
       if (k == 0)
-        out << std::setw(16) << g.name << std::setw(10) << labd::state_name(g.state) << std::setw(9) << pid
+        out << std::setw(16) << g.name << std::setw(10) << labd::recorded_state_name(g.state) << std::setw(9) << pid
             << std::setw(8) << uptime(g);
       else
         out << std::setw(43) << "";

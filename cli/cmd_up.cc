@@ -20,8 +20,11 @@
 #include <map>
 
 #include "cli/cli.h"
+#include "common/fault.h"
 #include "labd/control.h"
+#include "labd/lock.h"
 #include "labd/protocol.h"
+#include "labd/recover.h"
 #include "labd/state.h"
 #include "topology/plan_json.h"
 
@@ -29,8 +32,65 @@ namespace vklab::cli {
 namespace {
 
 namespace fs = std::filesystem;
+/// Ctrl-Cs (and SIGTERMs) received; each one is forwarded to labd once.
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_interrupt(int) { g_interrupted = 1; }
+void on_interrupt(int) { g_interrupted = g_interrupted + 1; }
+
+/// H1: every interrupt reaches labd: the first makes it roll back (or take
+/// an up lab down), a second makes that stop a forced one.
+void forward_interrupts(pid_t labd, int& forwarded) {
+  while (forwarded < g_interrupted) {
+    ::kill(labd, SIGTERM);
+    ++forwarded;
+  }
+}
+
+/// Waits for labd to exit, forwarding interrupts meanwhile. Its wait status.
+int wait_labd(pid_t labd, int& forwarded) {
+  for (;;) {
+    forward_interrupts(labd, forwarded);
+    int st = 0;
+    pid_t r = ::waitpid(labd, &st, WNOHANG);
+    if (r == labd) return st;
+    if (r < 0 && errno != EINTR) return 0;
+    ::usleep(20000);
+  }
+}
+
+/// labd died without taking the lab down (kill -9): state.json is left.
+/// Roll back from it as `vklab down` would; true when nothing is left.
+bool recover_after_labd(const std::string& lab, const labd::StateDir& dir) {
+  std::optional<labd::LabLock> lock;
+  // Its children hold the lock until they exec (launch()): a moment.
+  for (int i = 0; i < 250; ++i) {
+    auto got = labd::LabLock::try_take(dir, false, lock);
+    if (!got || *got != labd::LabLock::Outcome::Busy) break;
+    ::usleep(20000);
+  }
+  if (!lock) {
+    std::cerr << "vklab: " << lab << ": cannot take the lab's lock to roll back; run `vklab down " << lab << "`\n";
+    return false;
+  }
+  auto st = labd::read_state(dir.state_json());
+  if (!st) {
+    std::error_code ec;
+    fs::remove_all(dir.dir, ec);
+    return true;
+  }
+  std::cerr << lab << ": labd is gone; stopping guests from state.json\n";
+  labd::RecoverOptions ro;
+  ro.sink = [](const labd::Progress& p) { std::cerr << p.text << "\n"; };
+  auto reply = labd::recover_down(dir, *st, ro, *lock);
+  if (!reply) {
+    std::cerr << "vklab: " << reply.error().message << "\n";
+    return false;
+  }
+  if (!reply->error.empty()) {
+    std::cerr << "vklab: " << reply->error << "\n";
+    return false;
+  }
+  return true;
+}
 
 /// The one status sink of `up`: a live line per guest on a terminal tall
 /// enough for them all, one live counter line on a smaller one, plain lines
@@ -116,11 +176,21 @@ Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, 
   std::string name = "labd: " + plan.lab;
   std::vector<std::string> args = {name, "--plan", dir.plan_json(), "--progress-fd", "3", "--lock-fd", "4"};
   int log = ::open(dir.log().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // H1: an interrupt forwarded before labd reads its signalfd must wait
+  // for it, neither lost (our handler would run in the child until exec)
+  // nor fatal: the child starts with them blocked, so they stay pending
+  // for labd's signalfd. Ours are delivered once the fork is done.
+  sigset_t set, old;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  ::sigprocmask(SIG_BLOCK, &set, &old);
   pid_t pid = ::fork();
+  if (pid != 0) ::sigprocmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) return make_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setsid();
     signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0);
     ::dup2(log >= 0 ? log : null, 1);
@@ -160,13 +230,13 @@ Runner setup_up(CLI::App& sub) {
     auto plan = topology::compile(loaded->lab, host_compile_options(o->file, lab, topology::Target::Linux));
     labd::StateDir dir{plan.state_dir};
     std::error_code ec;
-    fs::create_directories(dir.dir, ec);
-    if (ec) {
-      std::cerr << "vklab: " << dir.dir << ": " << ec.message() << "\n";
+    std::optional<labd::LabLock> lock;
+    auto got = labd::LabLock::try_take(dir, true, lock);
+    if (!got) {
+      std::cerr << "vklab: " << got.error().message << "\n";
       return static_cast<int>(kExitFailure);
     }
-    int lock = ::open(dir.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    if (*got != labd::LabLock::Outcome::Taken) {
       std::cerr << "vklab: " << lab << ": already running (see `vklab status " << lab << "`)\n";
       return static_cast<int>(kExitFailure);
     }
@@ -188,9 +258,9 @@ Runner setup_up(CLI::App& sub) {
     sa.sa_handler = on_interrupt;  // no SA_RESTART: poll() returns EINTR
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
-    auto pid = start_labd(plan, dir, pipefd[1], lock);
+    auto pid = start_labd(plan, dir, pipefd[1], lock->fd());
     ::close(pipefd[1]);
-    ::close(lock);
+    lock.reset();
     if (!pid) {
       std::cerr << "vklab: " << pid.error().message << "\n";
       return static_cast<int>(kExitFailure);
@@ -198,14 +268,13 @@ Runner setup_up(CLI::App& sub) {
 
     UpSink sink(plan, o->quiet);
     labd::LineBuffer buf;
-    bool ready = false, failed = false, signalled = false;
+    bool ready = false, failed = false;
+    int forwarded = 0;
     std::string failure;
+    fault_point("up.started");
     for (;;) {
-      if (g_interrupted && !signalled) {
-        signalled = true;
-        std::cerr << lab << ": interrupted; rolling back\n";
-        ::kill(*pid, SIGTERM);
-      }
+      if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
+      forward_interrupts(*pid, forwarded);
       pollfd p{pipefd[0], POLLIN, 0};
       int rc = ::poll(&p, 1, 200);
       if (rc <= 0) continue;
@@ -220,6 +289,7 @@ Runner setup_up(CLI::App& sub) {
         auto* pr = std::get_if<labd::Progress>(&*reply);
         if (!pr) continue;
         sink.show(*pr);
+        fault_point("up.progress");
         if (pr->state == "ready") ready = true;
         if (ready && !failed) break;
         if (pr->state == "failed") {
@@ -231,20 +301,38 @@ Runner setup_up(CLI::App& sub) {
     }
     ::close(pipefd[0]);
     sink.finish();
+    fault_point("up.ready");
     if (o->no_wait && !failed && !ready && !g_interrupted) {
       std::cout << lab << ": labd started (pid " << *pid << "); guests are booting\n";
       return static_cast<int>(kExitOk);
     }
     if (!ready || failed || g_interrupted) {
-      int st;
-      while (::waitpid(*pid, &st, 0) < 0 && errno == EINTR) {
-      }
+      if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
+      if (g_interrupted && failure.empty()) failure = lab + ": interrupted";
+      int st = wait_labd(*pid, forwarded);
       std::error_code ec2;
+      bool died = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
       if (failure.empty() && fs::exists(dir.log(), ec2)) {  // labd died before it could say why
         std::ifstream log(dir.log());
         for (std::string line; std::getline(log, line);) std::cerr << "labd: " << line << "\n";
       }
-      if (!fs::exists(dir.state_json(), ec2)) fs::remove_all(dir.dir, ec2);
+      if (WIFSIGNALED(st)) {
+        std::cerr << "vklab: " << lab << ": labd was killed (signal " << WTERMSIG(st) << ")\n";
+        if (failure.empty()) failure = lab + ": labd was killed";
+        died = true;
+      }
+      if (died || fs::exists(dir.state_json(), ec2)) {
+        // L1: labd left the lab behind; roll it back from its state, and
+        // say "rolled back" only when that is true.
+        if (!recover_after_labd(lab, dir)) {
+          std::cerr << "vklab: up failed: " << failure << "; NOT everything could be rolled back\n";
+          return static_cast<int>(kExitFailure);
+        }
+      } else if (fs::exists(dir.dir, ec2)) {
+        std::optional<labd::LabLock> l;
+        if (auto g = labd::LabLock::try_take(dir, false, l); g && *g == labd::LabLock::Outcome::Taken)
+          fs::remove_all(dir.dir, ec2);
+      }
       std::cerr << "vklab: up failed: " << (failure.empty() ? lab + ": labd exited" : failure)
                 << "; everything was rolled back\n";
       return static_cast<int>(kExitFailure);

@@ -18,6 +18,7 @@ Runner setup_save(CLI::App&);
 Runner setup_impair(CLI::App&);
 Runner setup_link(CLI::App&);
 Runner setup_capture(CLI::App&);
+Runner setup_grade(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -31,7 +32,8 @@ const std::vector<Command>& commands() {
       {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},
       {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
       {"save", "Copy what guests changed (their writable layer) into their lab folders", setup_save},
-      {"check", "Run the lab's checks (ping, tcp) inside its guests; exit 1 if any fails", setup_check},
+      {"check", "Run the lab's checks (routes, addresses, processes, commands, ping, …) inside its guests", setup_check},
+      {"grade", "Grade students' labs against an answer key: up, check, down each; reports per student", setup_grade},
       {"convert", "Print a Kathará lab directory (lab.conf) as a vklab YAML lab file", setup_convert},
       {"impair", "Delay, drop, corrupt, duplicate, reorder or rate-limit what a guest sends; show impairments", setup_impair},
       {"link", "Take a guest interface's link down (no frames, NO-CARRIER) or up again", setup_link},

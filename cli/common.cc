@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -100,9 +101,23 @@ std::optional<std::string> lab_named_by_path(const std::string& arg) {
   return lab->name.value;
 }
 
+Status check_lab_access(const labd::StateDir& dir) {
+  for (const std::string& p : {dir.dir, dir.state_json()}) {
+    if (::access(p.c_str(), R_OK) == 0 || errno == ENOENT) continue;
+    if (errno == EACCES || errno == EPERM) return make_error(p + ": permission denied");
+  }
+  return {};
+}
+
 std::string resolve_lab(const std::string& name, int& exit) {
   exit = kExitOk;
   if (!name.empty()) return lab_named_by_path(name).value_or(name);
+  const std::string root = labd::state_root();
+  if (::access(root.c_str(), F_OK) == 0 && ::access(root.c_str(), R_OK | X_OK) != 0 && errno == EACCES) {
+    std::cerr << "vklab: " << root << ": permission denied\n";
+    exit = kExitFailure;
+    return "";
+  }
   if (auto here = lab_named_by_path(".")) return *here;
   auto labs = lab_names();
   if (labs.size() == 1) return labs.front();
@@ -123,6 +138,11 @@ std::optional<RunningLab> open_running_lab(const std::string& name, int& exit, i
     return std::nullopt;
   }
   labd::StateDir dir{labd::state_root() + "/" + lab};
+  if (Status a = check_lab_access(dir); !a) {
+    std::cerr << "vklab: " << a.error().message << "\n";
+    exit = kExitFailure;
+    return std::nullopt;
+  }
   auto st = labd::read_state(dir.state_json());
   if (!st) {
     std::cerr << "vklab: " << lab << ": not running\n";

@@ -1,12 +1,12 @@
 # bash completion for vklab(1)                                 -*- shell-script -*-
 #
 # Subcommands, their options and option values; lab files (*.yaml, *.yml)
-# for validate/plan/graph/up; running labs (from the state directory) for
+# for validate/plan/graph/up/grade; running labs (from the state directory) for
 # down/status/check/--lab; guest names for console/exec, read from
 # <state>/<lab>/state.json with grep/sed (no jq), or from ./lab.yaml.
 # Installed as completions/vklab for bash-completion; works without it too.
 
-_vklab_subcommands="validate plan graph up down status ls console exec save check convert impair link capture"
+_vklab_subcommands="validate plan graph up down status ls console exec save check grade convert impair link capture"
 
 # The directory holding every lab's state directory, as vklab computes it.
 _vklab_state_root()
@@ -159,6 +159,12 @@ _vklab()
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         capture:-c)
             return 0 ;;
+        check:--wait | check:--timeout | grade:--wait)
+            COMPREPLY=($(compgen -W "0 3s 10s 30s 1m" -- "$cur")); return 0 ;;
+        check:--checks | check:--junit | grade:--checks)
+            COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        grade:--report)
+            COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         console:--lab | exec:--lab | save:--lab | impair:--lab | link:--lab | capture:--lab)
             COMPREPLY=($(compgen -W "$(_vklab_labs)" -- "$cur")); return 0 ;;
     esac
@@ -175,7 +181,8 @@ _vklab()
         console) opts="--lab --help" ;;
         exec) opts="--lab --host --help --" ;;
         save) opts="--lab --to --help" ;;
-        check) opts="--json --timeout --help" ;;
+        check) opts="--json --junit --checks --wait --timeout --jobs -j --help" ;;
+        grade) opts="--checks --wait --report --jobs -j --help" ;;
         convert) opts="-o --output --help" ;;
         impair) opts="--lab --json --delay --jitter --loss --rate --corrupt --duplicate --reorder --clear --help" ;;
         link) opts="--lab --help" ;;
@@ -193,15 +200,15 @@ _vklab()
         case ${words[i]} in
             --lab) lab=${words[i + 1]}; ((i++)) ;;
             --target | --format | --timeout | -o | --output | --to | -w | -c | --delay | --jitter | --loss | --rate | \
-                --corrupt | --duplicate | --reorder) ((i++)) ;;
+                --corrupt | --duplicate | --reorder | --wait | --junit | --checks | --jobs | -j | --report) ((i++)) ;;
             -*) ;;
             *) ((npos++)) ;;
         esac
     done
 
     case $sub in
-        validate | plan | graph | up)
-            ((npos == 0)) || return 0
+        validate | plan | graph | up | grade)
+            ((npos == 0)) || [[ $sub == grade ]] || return 0
             if declare -F _filedir >/dev/null 2>&1; then
                 _filedir '@(yaml|yml)'
             else

@@ -10,10 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace vklab::labd {
 
-Result<Launched> launch(const std::vector<std::string>& argv, bool readiness) {
+Result<Launched> launch(const std::vector<std::string>& argv, bool readiness, const std::string& record) {
   if (argv.empty()) return make_error("launch: empty argv");
   int master = -1, slave = -1;
   struct winsize ws {};
@@ -40,6 +41,7 @@ Result<Launched> launch(const std::vector<std::string>& argv, bool readiness) {
   for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
   av.push_back(nullptr);
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     int e = errno;
@@ -51,6 +53,15 @@ Result<Launched> launch(const std::vector<std::string>& argv, bool readiness) {
   }
   if (pid == 0) {
     ::setsid();
+    if (!record.empty()) {
+      auto self = proc_id(::getpid());
+      std::string line = std::to_string(::getpid()) + " " +
+                         std::to_string(self ? self->starttime : 0) + "\n";
+      int fd = ::open(record.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(127);
+      ::close(fd);
+      if (::getppid() != parent) _exit(127);  // labd died: no one would know of us
+    }
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -110,6 +121,53 @@ std::optional<pid_t> read_pidfile(const std::string& path) {
   long v = std::strtol(buf, &end, 10);
   if (end == buf || v <= 0 || (*end && *end != '\n')) return std::nullopt;
   return static_cast<pid_t>(v);
+}
+
+std::optional<ProcId> read_launch_record(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[64];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  buf[n] = 0;
+  char* end = nullptr;
+  long pid = std::strtol(buf, &end, 10);
+  if (end == buf || pid <= 0 || *end != ' ') return std::nullopt;
+  char* end2 = nullptr;
+  unsigned long long start = std::strtoull(end + 1, &end2, 10);
+  if (end2 == end + 1 || (*end2 && *end2 != '\n')) return std::nullopt;
+  return ProcId{static_cast<pid_t>(pid), start};
+}
+
+Status remove_guest_cgroup(const std::string& pidfile, int wait_ms) {
+  const std::string file = pidfile + ".cgroup";
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  std::string path(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  const std::string base = p.filename().string();
+  const bool ours = !ec && p.is_absolute() && p.string().starts_with("/sys/fs/cgroup/") &&
+                    base.starts_with("vkernel-") && p.string().find("/../") == std::string::npos;
+  if (!ours) {
+    ::unlink(file.c_str());  // names nothing of ours: never acted on
+    return {};
+  }
+  for (int waited = 0;; waited += 10) {
+    if (::rmdir(p.c_str()) == 0 || errno == ENOENT) break;
+    if (errno != EBUSY || waited >= wait_ms) {
+      int e = errno;
+      return make_error(p.string() + ": " + std::strerror(e));
+    }
+    ::usleep(10000);
+  }
+  ::unlink(file.c_str());
+  return {};
 }
 
 std::optional<pid_t> pidfile_ready(const std::string& path) {

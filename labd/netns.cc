@@ -4,14 +4,19 @@
 #include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <cstring>
 
@@ -92,6 +97,52 @@ bool is_netns_mount(const std::string& path) {
   return sf.f_type == NSFS_MAGIC;
 }
 
+std::vector<pid_t> netns_members(const std::string& path) {
+  std::vector<pid_t> out;
+  struct stat ns;
+  if (!is_netns_mount(path) || ::stat(path.c_str(), &ns) != 0) return out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == ::getpid()) continue;
+    struct stat st;
+    if (::stat(("/proc/" + name + "/ns/net").c_str(), &st) != 0) continue;
+    if (st.st_ino != ns.st_ino || st.st_dev != ns.st_dev) continue;
+    std::ifstream in("/proc/" + name + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t rp = text.rfind(") ");
+    if (rp != std::string::npos && rp + 2 < text.size() && text[rp + 2] == 'Z') continue;  // exited
+    out.push_back(pid);
+  }
+  return out;
+}
+
+std::vector<std::string> kill_netns_members(const std::string& path, int wait_ms, std::vector<pid_t>& left) {
+  std::vector<std::string> killed;
+  left = netns_members(path);
+  for (pid_t p : left) {
+    std::ifstream in("/proc/" + std::to_string(p) + "/comm");
+    std::string comm;
+    std::getline(in, comm);
+    killed.push_back(std::to_string(p) + " (" + comm + ")");
+    ::kill(p, SIGKILL);
+  }
+  for (int waited = 0; !left.empty() && waited < wait_ms; waited += 10) {
+    ::usleep(10000);
+    left = netns_members(path);
+  }
+  return killed;
+}
+
+std::string strays_text(const std::string& lab, const std::vector<std::string>& killed) {
+  std::string t = lab + ": killed " + std::to_string(killed.size()) +
+                  (killed.size() == 1 ? " stray process" : " stray processes") + " left in the lab's namespace:";
+  for (size_t i = 0; i < killed.size(); ++i) t += (i ? ", " : " ") + killed[i];
+  return t;
+}
+
 Status drop_netns(const std::string& path) {
   // A path may carry stacked mounts after a crash; unmount until none is left.
   for (int i = 0; i < 8 && is_netns_mount(path); ++i)
@@ -123,6 +174,61 @@ NsTarget guest_namespaces(pid_t init) {
   return {{base + "net", base + "uts", base + "ipc", base + "pid", base + "mnt"}};
 }
 
+namespace {
+
+/// Reads both pipes until they close, the command exits (`exited_fd`, a
+/// pidfd of the outer child, turns readable: what a background child of
+/// the command writes later is not waited for), or `deadline` passes (then
+/// false).
+bool drain(int out_fd, int err_fd, int exited_fd, Captured& cap, std::chrono::steady_clock::time_point deadline,
+           bool limited) {
+  pollfd p[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {exited_fd, POLLIN, 0}};
+  std::string* sink[2] = {&cap.out, &cap.err};
+  int open_fds = 2;
+  char buf[8192];
+  bool exited = false;
+  while (open_fds > 0) {
+    if (exited) {  // what is already in the pipes, without waiting
+      for (int i = 0; i < 2; ++i) {
+        if (p[i].fd < 0) continue;
+        ::fcntl(p[i].fd, F_SETFL, O_NONBLOCK);
+        ssize_t got;
+        while ((got = ::read(p[i].fd, buf, sizeof buf)) > 0) {
+          size_t room = Captured::kMaxCaptured - std::min(Captured::kMaxCaptured, sink[i]->size());
+          sink[i]->append(buf, std::min(room, static_cast<size_t>(got)));
+        }
+      }
+      return true;
+    }
+    int wait = -1;
+    if (limited) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      wait = static_cast<int>(left.count());
+    }
+    int n = ::poll(p, exited_fd >= 0 ? 3 : 2, wait);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return true;
+    if (n == 0) return false;
+    if (exited_fd >= 0 && (p[2].revents & POLLIN)) exited = true;
+    for (int i = 0; i < 2; ++i) {
+      if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t got = ::read(p[i].fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        p[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      size_t room = Captured::kMaxCaptured - std::min(Captured::kMaxCaptured, sink[i]->size());
+      sink[i]->append(buf, std::min(room, static_cast<size_t>(got)));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv,
                               const RunOptions& opts) {
   if (argv.empty()) return make_error("exec: no command");
@@ -132,6 +238,7 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
   std::vector<int> fds;
   auto close_all = [&fds] {
     for (int x : fds) ::close(x);
+    fds.clear();
   };
   for (const auto& f : ns.files) {
     int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
@@ -143,21 +250,40 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     fds.push_back(fd);
   }
   int null_fd = -1;
-  if (opts.quiet && (null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  auto close_pipes = [&] {
+    for (int* p : {out_pipe, err_pipe})
+      for (int i = 0; i < 2; ++i)
+        if (p[i] >= 0) ::close(p[i]), p[i] = -1;
+  };
+  bool quiet = opts.quiet || opts.capture;
+  if (quiet && (null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
     std::string m = errno_msg("/dev/null");
     close_all();
+    return make_error(m);
+  }
+  if (opts.capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)) {
+    std::string m = errno_msg("pipe");
+    close_all();
+    close_pipes();
+    ::close(null_fd);
     return make_error(m);
   }
   pid_t outer = ::fork();
   if (outer < 0) {
     std::string m = errno_msg("fork");
     close_all();
+    close_pipes();
     if (null_fd >= 0) ::close(null_fd);
     return make_error(m);
   }
   if (outer == 0) {
     if (null_fd >= 0)
       for (int std_fd = 0; std_fd < 3; ++std_fd) ::dup2(null_fd, std_fd);
+    if (opts.capture) {
+      ::dup2(out_pipe[1], 1);
+      ::dup2(err_pipe[1], 2);
+    }
     for (size_t i = 0; i < fds.size(); ++i) {
       if (::setns(fds[i], 0) != 0) {
         std::fprintf(stderr, "vklab: %s: setns: %s\n", ns.files[i].c_str(), std::strerror(errno));
@@ -176,6 +302,8 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     if (inner < 0) _exit(127);
     if (inner == 0) {
       ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);  // nothing of the host crosses exec
+      // Killing the outer child (a capture's limit) takes the command too.
+      if (opts.capture) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       ::execvp(av[0], av.data());
       std::fprintf(stderr, "vklab: %s: %s\n", av[0], std::strerror(errno));
       _exit(127);
@@ -187,6 +315,18 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
   }
   close_all();
   if (null_fd >= 0) ::close(null_fd);
+  if (opts.capture) {
+    ::close(out_pipe[1]), out_pipe[1] = -1;
+    ::close(err_pipe[1]), err_pipe[1] = -1;
+    auto deadline = std::chrono::steady_clock::now() + opts.limit;
+    int exited_fd = static_cast<int>(::syscall(SYS_pidfd_open, outer, 0));  // -1 before Linux 5.3: read to EOF
+    if (!drain(out_pipe[0], err_pipe[0], exited_fd, *opts.capture, deadline, opts.limit.count() > 0)) {
+      opts.capture->timed_out = true;
+      ::kill(outer, SIGKILL);
+    }
+    if (exited_fd >= 0) ::close(exited_fd);
+    close_pipes();
+  }
   int st = 0;
   while (::waitpid(outer, &st, 0) < 0) {
     if (errno != EINTR) return make_error(errno_msg("waitpid"));

@@ -142,7 +142,9 @@ std::string encode(const Reply& r) {
             json gs = json::array();
             for (const auto& o : d.guests)
               gs.push_back({{"guest", o.guest}, {"state", state_name(o.state)}, {"took_ms", o.took.count()}});
-            return json{{"type", "down"}, {"guests", gs}, {"error", d.error}};
+            json o = {{"type", "down"}, {"guests", gs}, {"error", d.error}};
+            if (d.strays) o["strays"] = d.strays;
+            return o;
           },
           [](const ConsoleReply& c) { return json{{"type", "console"}, {"guest", c.guest}}; },
           [](const LinksReply& l) { return json{{"type", "links"}, {"links", links_to_json(l.links)}}; },
@@ -178,6 +180,7 @@ Result<Reply> decode_reply(std::string_view line) {
   if (type == "down") {
     DownReply d;
     d.error = f.str("error");
+    if (auto n = f.num("strays", false)) d.strays = static_cast<int>(*n);
     auto it = j->find("guests");
     if (it == j->end() || !it->is_array()) f.fail("\"guests\" is not an array");
     else

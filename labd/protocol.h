@@ -81,6 +81,7 @@ struct GuestOutcome {
 struct DownReply {
   std::vector<GuestOutcome> guests;
   std::string error;  ///< teardown trouble, "" when all went well
+  int strays = 0;     ///< processes of the lab no record named, killed (L1)
   bool operator==(const DownReply&) const = default;
 };
 struct ConsoleReply {

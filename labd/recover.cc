@@ -33,12 +33,7 @@ struct PlanGuest {
 
 std::map<std::string, PlanGuest> plan_guests(const StateDir& dir) {
   std::map<std::string, PlanGuest> out;
-  std::ifstream in(dir.plan_json());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return out;
-  auto plan = topology::plan_from_json(j);
+  auto plan = topology::read_plan_file(dir.plan_json());
   if (!plan) return out;
   for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile};
   return out;
@@ -57,13 +52,9 @@ bool any_alive(const GuestRecord& g) { return alive(g.kernel) || alive(g.proc); 
 
 }  // namespace
 
-Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts) {
-  int lock = ::open(dir.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0) return make_error(dir.lock() + ": " + std::strerror(errno));
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock);
-    return make_error(st.lab + ": labd still holds the lab's lock");
-  }
+Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts,
+                               const LabLock& held) {
+  (void)held;
   auto sink = [&](const Progress& p) {
     if (opts.sink) opts.sink(p);
   };
@@ -71,9 +62,15 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   // The records as they are now: a forking kernel may have replaced its
   // child (a guest reboot) since labd last wrote them.
   std::vector<GuestRecord> guests = st.guests;
-  for (auto& g : guests)
-    if (planned.count(g.name) && alive(g.proc))
-      if (auto k = kernel_child(planned[g.name].pidfile, g.proc.pid)) g.kernel = *k;
+  for (auto& g : guests) {
+    if (!planned.count(g.name)) continue;
+    const std::string& pidfile = planned[g.name].pidfile;
+    // L1: forked, but labd died before it recorded the pid.
+    if (!alive(g.proc))
+      if (auto r = read_launch_record(launch_record_path(pidfile)); r && alive(*r)) g.proc = *r;
+    if (alive(g.proc))
+      if (auto k = kernel_child(pidfile, g.proc.pid)) g.kernel = *k;
+  }
   DownReply reply;
   std::vector<Stopping> live;
   auto t0 = Clock::now();
@@ -124,16 +121,35 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   }
 
   std::string err;
+  auto add = [&err](const std::string& m) { err += (err.empty() ? "" : "; ") + m; };
+  std::vector<pid_t> left;
+  auto strays = kill_netns_members(dir.netns(), 2000, left);
+  if (!strays.empty())
+    sink({"", "", strays_text(st.lab, strays)});
+  reply.strays = static_cast<int>(strays.size());
+  bool survivors = !left.empty();
+  for (const auto& s : live)
+    if (any_alive(*s.rec)) {
+      survivors = true;
+      add(s.rec->name + ": still running (pid " + std::to_string(target(*s.rec).pid) + ")");
+    }
+  if (!left.empty()) add(std::to_string(left.size()) + " process(es) in the lab's namespace would not die");
+  for (const auto& [name, g] : planned)
+    if (Status c = remove_guest_cgroup(g.pidfile); !c) add(c.error().message);
   if (!st.isolated && !st.created.empty()) {
     auto host = hostnet::LinuxHost::open();
     if (!host) err = "netsetup: " + host.error().message;
     else if (Status s = netsetup::teardown(**host, st.created, {st.lab}); !s) err = s.error().message;
   }
-  if (Status s = drop_netns(dir.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
+  if (survivors) {
+    // Something of the lab survives: keep the state, so another down can see it.
+    reply.error = err;
+    return reply;
+  }
+  if (Status s = drop_netns(dir.netns()); !s) add(s.error().message);
   std::error_code ec;
   std::filesystem::remove_all(dir.dir, ec);
-  if (ec) err += (err.empty() ? "" : "; ") + dir.dir + ": " + ec.message();
-  ::close(lock);
+  if (ec) add(dir.dir + ": " + ec.message());
   reply.error = err;
   return reply;
 }

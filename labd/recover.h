@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "common/result.h"
+#include "labd/lock.h"
 #include "labd/protocol.h"
 #include "labd/state.h"
 
@@ -22,10 +23,15 @@ struct RecoverOptions {
   std::function<void(const Progress&)> sink;       ///< per-guest lines
 };
 
-/// Stops every recorded guest still alive, removes the host objects (drops
-/// the namespace mount in isolated mode, tag-based teardown in host mode)
-/// and the state directory. Takes the lab's lock first: a live labd makes
-/// this an error. DownReply.error lists teardown trouble.
-Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts);
+/// Stops every guest of the lab still alive — those recorded in state.json,
+/// those named only by their launch record (labd killed right after a
+/// fork), and in isolated mode whatever else still runs in the lab's
+/// namespace — removes their cgroups, the host objects (drops the
+/// namespace mount in isolated mode, tag-based teardown in host mode) and
+/// the state directory. The caller holds the lab's lock (`held`), so no
+/// labd runs. DownReply.error lists teardown trouble and any process of
+/// the lab that would not go: never an "all well" while one runs.
+Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const RecoverOptions& opts,
+                               const LabLock& held);
 
 }  // namespace vklab::labd

@@ -86,20 +86,8 @@ std::string state_root() {
   return "/tmp/vklab-" + std::to_string(geteuid());
 }
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Starting: return "starting";
-    case Phase::Up: return "up";
-    case Phase::Stopping: return "stopping";
-    case Phase::Failed: return "failed";
-  }
-  return "?";
-}
-
-std::optional<Phase> parse_phase(std::string_view s) {
-  for (Phase p : {Phase::Starting, Phase::Up, Phase::Stopping, Phase::Failed})
-    if (s == phase_name(p)) return p;
-  return std::nullopt;
+const char* recorded_state_name(GuestState s) {
+  return s == GuestState::Queued ? state_name(GuestState::Starting) : state_name(s);
 }
 
 GuestRecord* LabState::find(const std::string& name) {
@@ -120,7 +108,7 @@ json state_to_json(const LabState& s) {
   json guests = json::array();
   for (const auto& g : s.guests) {
     guests.push_back({{"name", g.name},
-                      {"state", state_name(g.state)},
+                      {"state", recorded_state_name(g.state)},
                       {"proc", proc_json(g.proc)},
                       {"kernel", proc_json(g.kernel)},
                       {"bundled", g.bundled},
@@ -195,6 +183,7 @@ Result<LabState> state_from_json(const json& j) {
       rec.kernel = r.proc(g, "kernel", ctx);
       rec.bundled = r.boolean(g, "bundled", ctx);
       rec.started_ms = r.num(g, "started_ms", ctx);
+      if (rec.state == GuestState::Starting && rec.started_ms == 0) rec.state = GuestState::Queued;
       rec.ready_ms = r.num(g, "ready_ms", ctx);
       rec.stopped_ms = r.num(g, "stopped_ms", ctx);
       rec.exit = r.str(g, "exit", ctx);
@@ -213,6 +202,7 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return make_error(tmp + ": " + std::strerror(errno));
+  ::fchmod(fd, static_cast<mode_t>(mode));  // a stale tmp file keeps its old mode otherwise
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);

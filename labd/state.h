@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "labd/lab_machine.h"
 #include "labd/links.h"
 #include "labd/supervise.h"
 #include "netsetup/created.h"
@@ -39,16 +40,6 @@ struct StateDir {
   std::string log() const { return dir + "/labd.log"; }           ///< labd's stderr
 };
 
-/// Where the lab's life is.
-enum class Phase {
-  Starting,  ///< host steps and guest launches under way
-  Up,        ///< every guest Up
-  Stopping,  ///< down (or rollback) under way
-  Failed,    ///< up failed; rollback under way
-};
-const char* phase_name(Phase p);
-std::optional<Phase> parse_phase(std::string_view s);
-
 /// A process identity that survives pid reuse: pid + start time (clock
 /// ticks since boot, /proc/PID/stat field 22).
 struct ProcId {
@@ -61,7 +52,7 @@ struct ProcId {
 /// One guest as recorded.
 struct GuestRecord {
   std::string name;
-  GuestState state = GuestState::Starting;
+  GuestState state = GuestState::Queued;
   ProcId proc;            ///< the process labd forked (the kernel or its wrapper)
   ProcId kernel;          ///< the pid in the guest's -p pidfile, once ready
   bool bundled = false;   ///< the bundled Linux guest (exec supported)
@@ -72,6 +63,11 @@ struct GuestRecord {
   std::string error;       ///< why it failed, "" otherwise
   bool operator==(const GuestRecord&) const = default;
 };
+
+/// The name state.json gives a guest state: state_name(), except Queued,
+/// recorded as "Starting" with started_ms 0 (as every earlier labd did,
+/// so state files read both ways across versions).
+const char* recorded_state_name(GuestState s);
 
 /// The whole of state.json.
 struct LabState {
@@ -99,7 +95,7 @@ Result<LabState> state_from_json(const nlohmann::json& j);
 
 /// Writes `content` to `path` atomically: `path.tmp`, fsync-free write,
 /// rename. The reader sees the old or the new file, never half of one.
-Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0644);
+Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0600);
 Status write_state(const std::string& path, const LabState& s);
 /// Reads state.json; an error when it is missing or malformed.
 Result<LabState> read_state(const std::string& path);

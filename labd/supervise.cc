@@ -7,9 +7,18 @@ using E = GuestEvent;
 using A = GuestAction;
 
 Transition next(GuestState s, GuestEvent e) {
+  if (e == E::Launch) return {s == S::Queued ? S::Starting : s, A::None};
   switch (s) {
+    case S::Queued:
+      switch (e) {
+        case E::LaunchFailed:
+        case E::Stop:
+        case E::Kill: return {S::Failed, A::None};
+        default: return {s, A::None};
+      }
     case S::Starting:
       switch (e) {
+        case E::Launch: return {s, A::None};
         case E::Ready: return {S::Up, A::None};
         case E::Exited:
         case E::Crashed:
@@ -22,6 +31,7 @@ Transition next(GuestState s, GuestEvent e) {
       break;
     case S::Up:
       switch (e) {
+        case E::Launch:
         case E::Ready:
         case E::LaunchFailed:
         case E::ReadyTimeout:
@@ -34,6 +44,7 @@ Transition next(GuestState s, GuestEvent e) {
       break;
     case S::Stopping:
       switch (e) {
+        case E::Launch:
         case E::Ready:
         case E::LaunchFailed:
         case E::ReadyTimeout:
@@ -57,6 +68,7 @@ bool is_terminal(GuestState s) {
 
 const char* state_name(GuestState s) {
   switch (s) {
+    case S::Queued: return "Queued";
     case S::Starting: return "Starting";
     case S::Up: return "Up";
     case S::Stopping: return "Stopping";
@@ -75,6 +87,7 @@ std::optional<GuestState> parse_state(std::string_view name) {
 
 const char* event_name(GuestEvent e) {
   switch (e) {
+    case E::Launch: return "Launch";
     case E::Ready: return "Ready";
     case E::Exited: return "Exited";
     case E::Crashed: return "Crashed";

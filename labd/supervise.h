@@ -1,7 +1,8 @@
 // Guest supervision as an explicit state machine (s6 style): a pure
 // `next(state, event) → {state, action}`; labd performs the action.
 //
-//   Starting ─Ready→ Up ─Stop→ Stopping ─Exited→ Halted
+//   Queued ─Launch→ Starting ─Ready→ Up ─Stop→ Stopping ─Exited→ Halted
+//      └─LaunchFailed/Stop/Kill→ Failed (never launched)
 //      │              │           └─Deadline→ Forced (SIGKILL)
 //      └─Exited/Crashed/LaunchFailed/ReadyTimeout→ Failed
 //   Up/Stopping ─Kill (down --force)→ Forced (SIGKILL)
@@ -17,6 +18,7 @@
 namespace vklab::labd {
 
 enum class GuestState {
+  Queued,    ///< not launched yet (waits for its dependencies or a slot)
   Starting,  ///< launched, not yet ready
   Up,        ///< ready (notification, or a live pid in its pidfile)
   Stopping,  ///< SIGTERM sent; deadline armed
@@ -26,6 +28,7 @@ enum class GuestState {
 };
 
 enum class GuestEvent {
+  Launch,        ///< labd forks it now
   Ready,         ///< readiness observed
   Exited,        ///< the process ended cleanly (exit 0, or SIGTERM's default action)
   Crashed,       ///< the process ended otherwise (non-zero exit, other signal)
@@ -54,15 +57,15 @@ Transition next(GuestState s, GuestEvent e);
 /// Halted, Forced or Failed.
 bool is_terminal(GuestState s);
 
-inline constexpr GuestState kAllStates[] = {GuestState::Starting, GuestState::Up,
+inline constexpr GuestState kAllStates[] = {GuestState::Queued, GuestState::Starting, GuestState::Up,
                                             GuestState::Stopping, GuestState::Halted,
                                             GuestState::Forced,   GuestState::Failed};
 inline constexpr GuestEvent kAllEvents[] = {
-    GuestEvent::Ready,        GuestEvent::Exited, GuestEvent::Crashed,
+    GuestEvent::Launch,       GuestEvent::Ready,        GuestEvent::Exited, GuestEvent::Crashed,
     GuestEvent::LaunchFailed, GuestEvent::ReadyTimeout, GuestEvent::Stop,
     GuestEvent::Kill,         GuestEvent::Deadline};
 
-const char* state_name(GuestState s);  ///< "Starting", "Up", …
+const char* state_name(GuestState s);  ///< "Queued", "Starting", "Up", …
 std::optional<GuestState> parse_state(std::string_view s);
 const char* event_name(GuestEvent e);
 const char* action_name(GuestAction a);

@@ -87,11 +87,7 @@ std::vector<std::pair<std::string, std::string>> dummynet_lines(const Plan& plan
 }
 
 std::string check_line(const topology::CheckDecl& c) {
-  std::string s = c.from.value + ": " + (c.kind == topology::CheckDecl::Kind::Ping ? "ping " : "tcp ");
-  s += c.target.value.str();
-  if (c.kind == topology::CheckDecl::Kind::Tcp) s += ":" + std::to_string(c.port);
-  s += c.expect_reachable ? " (reachable)" : " (unreachable)";
-  return s;
+  return c.from.value + ": " + topology::check_what(c) + " (" + topology::expect_name(c) + ")";
 }
 
 }  // namespace

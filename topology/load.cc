@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "topology/load_dirs.h"
+#include "topology/load_checks.h"
 #include "topology/load_guest.h"
 #include "topology/load_impair.h"
 #include "topology/yaml_reader.h"
@@ -27,8 +28,7 @@ const std::vector<std::string> kTopKeys = {"name",    "description", "network", 
                                            "bridges", "guests",      "checks",  "meta"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
 const std::vector<std::string> kBridgeKeys = {"subnet", "address", "uplink", "impair"};
-const std::vector<std::string> kCheckKeys = {"from", "ping", "tcp", "expect"};
-const std::vector<std::string> kExpectations = {"reachable", "unreachable"};
+const std::vector<std::string> kKeyTopKeys = {"description", "checks"};
 
 
 SourceLoc loc_at(const std::string& text, size_t at, const std::string& file) {
@@ -123,75 +123,6 @@ void read_bridges(Reader& r, const Entry& e, Lab& lab) {
   r.wrong_type(e.loc, "\"bridges\"", "a mapping of name to options, or a list of names", e.value);
 }
 
-/// "A.B.C.D:PORT" with PORT in 1..65535.
-bool parse_tcp(const std::string& s, Ipv4& addr, int& port) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos) return false;
-  auto a = Ipv4::parse(std::string_view(s).substr(0, colon));
-  std::string p = s.substr(colon + 1);
-  if (!a || p.empty() || p.size() > 5) return false;
-  int v = 0;
-  for (char c : p) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < 1 || v > 65535) return false;
-  addr = *a;
-  port = v;
-  return true;
-}
-
-void read_check(Reader& r, const YAML::Node& item, size_t index, Lab& lab) {
-  CheckDecl c;
-  c.loc = r.loc(item);
-  std::string what = "check #" + std::to_string(index + 1);
-  if (!item.IsMap()) {
-    r.wrong_type(c.loc, what, "a mapping {from, ping or tcp, expect}", item);
-    return;
-  }
-  std::string ctx = "in " + what;
-  bool has_from = false, has_ping = false, has_tcp = false, target_ok = false;
-  r.for_each(item, kCheckKeys, ctx, [&](const Entry& f) {
-    std::string w = subject(f.key, ctx);
-    if (f.key == "from") {
-      has_from = true;
-      if (auto s = r.string(f, w)) c.from = {*s, f.loc};
-    } else if (f.key == "ping") {
-      has_ping = true;
-      c.kind = CheckDecl::Kind::Ping;
-      if (auto a = r.address(f, w)) c.target = *a, target_ok = true;
-    } else if (f.key == "tcp") {
-      has_tcp = true;
-      c.kind = CheckDecl::Kind::Tcp;
-      auto s = r.string(f, w);
-      if (s && parse_tcp(*s, c.target.value, c.port)) {
-        c.target.loc = f.loc;
-        target_ok = true;
-      } else if (s) {
-        r.wrong_type(f.loc, w, "ADDRESS:PORT (port 1..65535)", f.value);
-      }
-    } else if (f.key == "expect") {
-      auto s = r.string(f, w);
-      if (s && *s == "reachable") c.expect_reachable = true;
-      else if (s && *s == "unreachable") c.expect_reachable = false;
-      else if (s)
-        r.error(f.loc, w + " must be \"reachable\" or \"unreachable\", found " +
-                           Reader::describe(f.value) + did_you_mean_suffix(*s, kExpectations));
-    }
-  });
-  if (!has_from) r.error(c.loc, what + " needs \"from\": the guest it runs in");
-  if (has_ping && has_tcp) r.error(c.loc, what + " has both \"ping\" and \"tcp\"; use one");
-  else if (!has_ping && !has_tcp) r.error(c.loc, what + " needs \"ping\" or \"tcp\"");
-  if (has_from && target_ok && !(has_ping && has_tcp)) lab.checks.push_back(std::move(c));
-}
-
-void read_checks(Reader& r, const Entry& e, Lab& lab) {
-  if (e.value.IsNull()) return;
-  if (!r.is_list(e, "\"checks\"")) return;
-  size_t i = 0;
-  for (const auto& item : e.value) read_check(r, item, i++, lab);
-}
-
 void read_guests(Reader& r, const Entry& e, const detail::GuestFields& defaults, Lab& lab) {
   if (e.value.IsNull()) return;
   if (!e.value.IsMap()) {
@@ -250,11 +181,13 @@ std::optional<Lab> load_root(Reader& r, const YAML::Node& root) {
   if (auto it = top.find("defaults"); it != top.end()) defaults = detail::read_guest(r, it->second, "");
   if (auto it = top.find("bridges"); it != top.end()) read_bridges(r, it->second, lab);
   if (auto it = top.find("guests"); it != top.end()) read_guests(r, it->second, defaults, lab);
-  if (auto it = top.find("checks"); it != top.end()) read_checks(r, it->second, lab);
+  if (auto it = top.find("checks"); it != top.end()) detail::read_checks(r, it->second, lab.checks);
   return lab;
 }
 
-std::optional<Lab> load_text(Reader& r, const std::string& text) {
+/// The one YAML document of `text`, after the checks yaml-cpp cannot make
+/// (size, binary bytes, a second document).
+std::optional<YAML::Node> parse_document(Reader& r, const std::string& text) {
   if (text.size() > kMaxLabFileBytes) {
     r.error(SourceLoc{r.file(), 0, 0}, "the lab file is too large (more than " +
                                            std::to_string(kMaxLabFileBytes) + " bytes)");
@@ -270,32 +203,55 @@ std::optional<Lab> load_text(Reader& r, const std::string& text) {
   // first document is parsed and a second one is found by scanning.
   if (auto at = second_document(text))
     r.error(loc_at(text, *at, r.file()), "a lab file holds one YAML document; this is a second one");
-  YAML::Node root;
   try {
-    root = YAML::Load(text);
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
     return std::nullopt;
   }
-  return load_root(r, root);
 }
 
-}  // namespace
+std::optional<Lab> load_text(Reader& r, const std::string& text) {
+  auto root = parse_document(r, text);
+  if (!root) return std::nullopt;
+  return load_root(r, *root);
+}
 
-std::optional<Lab> load_string(const std::string& text, const std::string& file,
-                               Diagnostics& diags) {
+std::optional<std::vector<CheckDecl>> load_key_text(Reader& r, const std::string& text) {
+  auto root = parse_document(r, text);
+  if (!root) return std::nullopt;
+  if (!root->IsMap()) {
+    r.error(root->IsNull() ? SourceLoc{r.file(), 0, 0} : r.loc(*root),
+            "a checks file must be a mapping with a \"checks:\" list, found " + Reader::describe(*root));
+    return std::nullopt;
+  }
+  std::vector<CheckDecl> checks;
+  bool listed = false;
+  r.for_each(*root, kKeyTopKeys, "in a checks file", [&](const Entry& e) {
+    if (e.key != "checks") return;
+    listed = true;
+    detail::read_checks(r, e, checks);
+  });
+  if (!listed) r.error(r.loc(*root), "missing required key \"checks\"");
+  return checks;
+}
+
+template <class T, class F>
+std::optional<T> guarded(const std::string& file, Diagnostics& diags, F&& load) {
   Reader r(file, diags);
   try {
-    return load_text(r, text);
+    return load(r);
   } catch (const YAML::Exception& e) {
     r.error(r.loc(e.mark), "invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
-    r.error(SourceLoc{file, 0, 0}, std::string("cannot load the lab file: ") + e.what());
+    r.error(SourceLoc{file, 0, 0}, std::string("cannot load the file: ") + e.what());
   }
   return std::nullopt;
 }
 
-std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
+/// The file's text (at most a byte past kMaxLabFileBytes), or nullopt
+/// with the reason in diags.
+std::optional<std::string> read_text(const std::string& path, Diagnostics& diags) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.error(SourceLoc{path, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
@@ -305,15 +261,39 @@ std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxLabFileBytes) break;  // load_string reports it
+    if (text.size() > kMaxLabFileBytes) break;  // parse_document reports it
   }
   if (in.bad()) {
     diags.error(SourceLoc{path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
     return std::nullopt;
   }
-  auto lab = load_string(text, path, diags);
+  return text;
+}
+
+}  // namespace
+
+std::optional<Lab> load_string(const std::string& text, const std::string& file,
+                               Diagnostics& diags) {
+  return guarded<Lab>(file, diags, [&](Reader& r) { return load_text(r, text); });
+}
+
+std::optional<Lab> load_file(const std::string& path, Diagnostics& diags) {
+  auto text = read_text(path, diags);
+  if (!text) return std::nullopt;
+  auto lab = load_string(*text, path, diags);
   if (lab) detail::resolve_dirs(*lab, path, diags);
   return lab;
+}
+
+std::optional<std::vector<CheckDecl>> load_checks_string(const std::string& text, const std::string& file,
+                                                         Diagnostics& diags) {
+  return guarded<std::vector<CheckDecl>>(file, diags, [&](Reader& r) { return load_key_text(r, text); });
+}
+
+std::optional<std::vector<CheckDecl>> load_checks_file(const std::string& path, Diagnostics& diags) {
+  auto text = read_text(path, diags);
+  if (!text) return std::nullopt;
+  return load_checks_string(*text, path, diags);
 }
 
 }  // namespace vklab::topology

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/diag.h"
 #include "topology/model.h"
@@ -24,5 +25,15 @@ std::optional<Lab> load_file(const std::string& path, Diagnostics& diags);
 /// file: files_dir and shared_dir stay "" and paths are not checked.
 std::optional<Lab> load_string(const std::string& text, const std::string& file,
                                Diagnostics& diags);
+
+/// A grading key: a YAML mapping with a `checks:` list (the same kinds and
+/// rules as a lab file's) and an optional `description:`. The checks' guests
+/// are not known here: a check naming a guest some lab lacks fails when run.
+/// nullopt when the file gave nothing to work on; errors are in `diags`.
+std::optional<std::vector<CheckDecl>> load_checks_file(const std::string& path, Diagnostics& diags);
+
+/// Same, from text; `file` is the name used in SourceLocs.
+std::optional<std::vector<CheckDecl>> load_checks_string(const std::string& text, const std::string& file,
+                                                         Diagnostics& diags);
 
 }  // namespace vklab::topology

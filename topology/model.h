@@ -111,16 +111,52 @@ struct GuestDecl {
   std::string image;
 };
 
-/// One entry of `checks:`, run by `vklab check` inside guest `from`.
+/// One entry of `checks:` (a lab's own, or a grading key's), run by
+/// `vklab check` / `vklab grade` inside guest `from`. Exactly one kind; the
+/// loader refuses the keys of another kind, so fields a kind does not use
+/// keep their defaults. Addresses and prefixes are held in the canonical
+/// text of common/ip.h ("2001:db8::1", "10.3.0.0/24"), so comparing them
+/// with what a guest reports is comparing text.
 struct CheckDecl {
-  enum class Kind { Ping, Tcp };
-  SourceLoc loc;
+  enum class Kind { Ping, Tcp, Route, Address, Process, Command, Resolve, Http, Bgp };
+  SourceLoc loc;  ///< the list item
   Located<std::string> from;
+  std::string name;  ///< `name:` shown in reports instead of the generated label; "" = none
   Kind kind = Kind::Ping;
-  Located<Ipv4> target;       ///< ping target, or tcp address
-  int port = 0;               ///< Kind::Tcp only
-  bool expect_reachable = true;
+  /// The kind's value: ping/tcp address, route prefix, address ADDR/LEN,
+  /// process name, command (a shell command line), resolve name, URL, bgp
+  /// neighbor (an address or an interface name).
+  Located<std::string> target;
+  int port = 0;                        ///< Tcp: 1..65535
+  std::optional<std::string> via;      ///< Route: the gateway
+  std::optional<std::string> dev;      ///< Route, Address: the interface
+  std::optional<std::string> proto;    ///< Route: a protocol name (hostnet/routes.h) or number
+  std::optional<std::string> output;   ///< Command: stdout, exactly (one trailing newline ignored)
+  std::optional<std::string> match;    ///< Command: a Perl regex found in stdout
+  int exit = 0;                        ///< Command: the exit status wanted
+  std::optional<std::string> address;  ///< Resolve: one of the answers
+  int status = 200;                    ///< Http: the status wanted
+  std::optional<std::string> contains;  ///< Http: text the body holds
+  std::optional<int> prefixes;         ///< Bgp: at least this many prefixes received
+  /// false: `expect: unreachable` (ping, tcp) or `expect: absent`.
+  bool expect_present = true;
+  /// `wait:`: how long a failing check is retried; nullopt = the run's.
+  std::optional<std::chrono::milliseconds> wait;
 };
+
+/// "ping", "tcp", "route", … — the key that names the kind.
+const char* kind_name(CheckDecl::Kind k);
+/// The inverse of kind_name.
+std::optional<CheckDecl::Kind> kind_from_name(const std::string& name);
+/// What the check asks, without its guest: "ping 10.3.0.2",
+/// "tcp 10.0.0.2:80", "route 10.3.0.0/24 via 10.12.0.2 proto ospf",
+/// "command vtysh -c 'show ip ospf neighbor' ~ /Full/".
+std::string check_what(const CheckDecl& c);
+/// "reachable"/"unreachable" (ping, tcp), "match" (command, http: no
+/// negation), else "present"/"absent".
+const char* expect_name(const CheckDecl& c);
+/// The kinds for which `expect: absent` (or unreachable) means something.
+bool kind_negates(CheckDecl::Kind k);
 
 struct Lab {
   std::string file;  ///< path as given, used in every SourceLoc

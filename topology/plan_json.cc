@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace vklab::topology {
 namespace {
@@ -24,12 +26,28 @@ json step_json(const HostStep& s) {
 }
 
 json check_json(const CheckDecl& c) {
+  using K = CheckDecl::Kind;
   json j = {{"from", c.from.value},
-            {"kind", c.kind == CheckDecl::Kind::Ping ? "ping" : "tcp"},
-            {"target", c.target.value.str()},
-            {"expect", c.expect_reachable ? "reachable" : "unreachable"},
+            {"kind", kind_name(c.kind)},
+            {"target", c.target.value},
+            {"expect", expect_name(c)},
             {"loc", c.loc.str()}};
-  if (c.kind == CheckDecl::Kind::Tcp) j["port"] = c.port;
+  if (c.kind == K::Tcp) j["port"] = c.port;
+  if (c.kind == K::Command) j["exit"] = c.exit;
+  if (c.kind == K::Http) j["status"] = c.status;
+  auto opt = [&](const char* key, const std::optional<std::string>& v) {
+    if (v) j[key] = *v;
+  };
+  if (!c.name.empty()) j["name"] = c.name;
+  opt("via", c.via);
+  opt("dev", c.dev);
+  opt("proto", c.proto);
+  opt("output", c.output);
+  opt("match", c.match);
+  opt("address", c.address);
+  opt("contains", c.contains);
+  if (c.prefixes) j["prefixes"] = *c.prefixes;
+  if (c.wait) j["wait_ms"] = c.wait->count();
   return j;
 }
 
@@ -217,15 +235,33 @@ Result<Plan> plan_from_json(const json& j) {
     p.guests.push_back(std::move(g));
   }
   for (const auto& cj : r.arr(j, "checks", "plan")) {
+    using K = CheckDecl::Kind;
+    const std::string ctx = "plan check";
     CheckDecl c;
-    c.from.value = r.str(cj, "from", "plan check");
-    c.kind = r.str(cj, "kind", "plan check") == "tcp" ? CheckDecl::Kind::Tcp : CheckDecl::Kind::Ping;
-    auto target = Ipv4::parse(r.str(cj, "target", "plan check"));
-    if (!target && r.err.empty()) r.err = "plan check: bad target";
-    if (target) c.target.value = *target;
-    c.expect_reachable = r.str(cj, "expect", "plan check") != "unreachable";
-    if (c.kind == CheckDecl::Kind::Tcp) c.port = static_cast<int>(r.num(cj, "port", "plan check"));
-    c.loc.file = r.str(cj, "loc", "plan check", false);
+    c.from.value = r.str(cj, "from", ctx);
+    auto kind = kind_from_name(r.str(cj, "kind", ctx));
+    if (!kind && r.err.empty()) r.err = ctx + ": unknown kind";
+    c.kind = kind.value_or(K::Ping);
+    c.target.value = r.str(cj, "target", ctx);
+    std::string expect = r.str(cj, "expect", ctx);
+    c.expect_present = expect != "unreachable" && expect != "absent";
+    if (c.kind == K::Tcp) c.port = static_cast<int>(r.num(cj, "port", ctx));
+    if (c.kind == K::Command) c.exit = static_cast<int>(r.num(cj, "exit", ctx));
+    if (c.kind == K::Http) c.status = static_cast<int>(r.num(cj, "status", ctx));
+    auto opt = [&](const char* key, std::optional<std::string>& v) {
+      if (cj.contains(key)) v = r.str(cj, key, ctx);
+    };
+    c.name = r.str(cj, "name", ctx, false);
+    opt("via", c.via);
+    opt("dev", c.dev);
+    opt("proto", c.proto);
+    opt("output", c.output);
+    opt("match", c.match);
+    opt("address", c.address);
+    opt("contains", c.contains);
+    if (cj.contains("prefixes")) c.prefixes = static_cast<int>(r.num(cj, "prefixes", ctx));
+    if (cj.contains("wait_ms")) c.wait = std::chrono::milliseconds(r.num(cj, "wait_ms", ctx));
+    c.loc.file = r.str(cj, "loc", ctx, false);
     p.checks.push_back(c);
   }
   if (auto it = j.find("meta"); it != j.end() && it->is_array())
@@ -249,6 +285,22 @@ std::string Plan::digest() const {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+Result<Plan> read_plan_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(path + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return make_error(path + ": not valid JSON");
+  try {  // plan_from_json checks every type; this is the boundary all the same
+    auto plan = plan_from_json(j);
+    if (!plan) return make_error(path + ": " + plan.error().message);
+    return plan;
+  } catch (const std::exception& e) {
+    return make_error(path + ": " + e.what());
+  }
 }
 
 }  // namespace vklab::topology

@@ -19,6 +19,11 @@ nlohmann::json plan_to_json(const Plan& plan);
 /// with vkernel::Cmdline::parse. Errors name the offending field.
 Result<Plan> plan_from_json(const nlohmann::json& j);
 
+/// Reads a plan file (<state>/plan.json): the one reader of it. Never
+/// throws: a missing file, bad JSON or a field of the wrong type is an
+/// error naming the file and the field.
+Result<Plan> read_plan_file(const std::string& path);
+
 const char* op_name(HostStep::Op op);
 const char* target_name(Target t);
 const char* network_name(NetworkMode m);

@@ -185,13 +185,15 @@ void check_reachability(const Lab& lab, const LabGraph& graph, const Components&
     }
   }
   for (const auto& c : lab.checks) {
-    if (!c.expect_reachable) continue;
+    bool reach = c.kind == CheckDecl::Kind::Ping || c.kind == CheckDecl::Kind::Tcp;
+    if (!reach || !c.expect_present) continue;
+    auto target = Ipv4::parse(c.target.value);  // an IPv6 target: no lab interface has it
     const GuestDecl* from = lab.find_guest(c.from.value);
-    auto it = owner.find(c.target.value.value);
+    auto it = target ? owner.find(target->value) : owner.end();
     if (!from || it == owner.end()) continue;
     auto fv = graph.guest_vertex[static_cast<size_t>(from - lab.guests.data())];
     if (comps.of[fv] == comps.of[it->second]) continue;
-    d.warning(c.target.loc, c.target.value.str() + " (" + describe_vertex(lab, graph, it->second) +
+    d.warning(c.target.loc, c.target.value + " (" + describe_vertex(lab, graph, it->second) +
                                 ") is in another island than " + quoted(from->name) +
                                 ": this check cannot pass");
   }

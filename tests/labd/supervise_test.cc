@@ -14,6 +14,17 @@ using A = GuestAction;
 
 TEST_CASE("supervise: the full transition table") {
   const std::map<std::pair<S, E>, Transition> table = {
+      {{S::Queued, E::Launch}, {S::Starting, A::None}},
+      {{S::Queued, E::Ready}, {S::Queued, A::None}},
+      {{S::Queued, E::Exited}, {S::Queued, A::None}},
+      {{S::Queued, E::Crashed}, {S::Queued, A::None}},
+      {{S::Queued, E::LaunchFailed}, {S::Failed, A::None}},
+      {{S::Queued, E::ReadyTimeout}, {S::Queued, A::None}},
+      {{S::Queued, E::Stop}, {S::Failed, A::None}},  // never launched: nothing to signal
+      {{S::Queued, E::Kill}, {S::Failed, A::None}},
+      {{S::Queued, E::Deadline}, {S::Queued, A::None}},
+
+      {{S::Starting, E::Launch}, {S::Starting, A::None}},
       {{S::Starting, E::Ready}, {S::Up, A::None}},
       {{S::Starting, E::Exited}, {S::Failed, A::None}},
       {{S::Starting, E::Crashed}, {S::Failed, A::None}},
@@ -23,6 +34,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Starting, E::Kill}, {S::Forced, A::SendKill}},
       {{S::Starting, E::Deadline}, {S::Starting, A::None}},
 
+      {{S::Up, E::Launch}, {S::Up, A::None}},
       {{S::Up, E::Ready}, {S::Up, A::None}},
       {{S::Up, E::Exited}, {S::Halted, A::None}},
       {{S::Up, E::Crashed}, {S::Failed, A::None}},
@@ -32,6 +44,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Up, E::Kill}, {S::Forced, A::SendKill}},
       {{S::Up, E::Deadline}, {S::Up, A::None}},
 
+      {{S::Stopping, E::Launch}, {S::Stopping, A::None}},
       {{S::Stopping, E::Ready}, {S::Stopping, A::None}},
       {{S::Stopping, E::Exited}, {S::Halted, A::None}},
       {{S::Stopping, E::Crashed}, {S::Failed, A::None}},
@@ -58,13 +71,14 @@ TEST_CASE("supervise: the full transition table") {
       ++checked;
     }
   }
-  CHECK(checked == 6 * 8);
+  CHECK(checked == 7 * 9);
 }
 
 TEST_CASE("supervise: terminal states and names") {
   CHECK(is_terminal(S::Halted));
   CHECK(is_terminal(S::Forced));
   CHECK(is_terminal(S::Failed));
+  CHECK_FALSE(is_terminal(S::Queued));
   CHECK_FALSE(is_terminal(S::Starting));
   CHECK_FALSE(is_terminal(S::Up));
   CHECK_FALSE(is_terminal(S::Stopping));

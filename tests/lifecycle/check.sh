@@ -24,7 +24,7 @@ order=$(echo "$OUT" | sed -n 's/^\([a-z]* → ping [0-9.]*\) .*/\1/p' | tr '\n' 
 [ "$order" = "a → ping 10.0.0.2,b → ping 10.0.0.1,a → ping 10.0.1.1,a → ping 10.0.0.99,b → ping 10.0.0.1,b → ping 10.0.1.1," ] \
   && pass "lines in file order" || fail "order: $order"
 expect_rc 1 "check --json" "$VKLAB" check --json --timeout 1s wrong
-echo "$OUT" | tr -d ' \n' | grep -q '"check":"a→ping10.0.0.99","expect":"reachable","from":"a","got":"unreachable","kind":"ping","loc":"[^"]*","ms":[0-9]*,"ok":false,"target":"10.0.0.99"' \
+echo "$OUT" | tr -d ' \n' | grep -q '"check":"a→ping10.0.0.99","expect":"reachable","expected":"ping10.0.0.99","failure":"expectedreachable,gotunreachable","found":"unreachable","from":"a","got":"unreachable","kind":"ping","loc":"[^"]*","ms":[0-9]*,"ok":false,"target":"10.0.0.99"' \
   && pass "--json names the failed check" || fail "--json: $OUT"
 expect_rc 2 "bad --timeout" "$VKLAB" check --timeout soon wrong
 

@@ -131,11 +131,11 @@ TEST_CASE("the loader fills the whole model") {
   REQUIRE(lab.checks.size() == 2);
   CHECK(lab.checks[0].from.value == "r1");
   CHECK(lab.checks[0].kind == CheckDecl::Kind::Ping);
-  CHECK(lab.checks[0].target.value.str() == "10.12.0.2");
-  CHECK(lab.checks[0].expect_reachable);
+  CHECK(lab.checks[0].target.value == "10.12.0.2");
+  CHECK(lab.checks[0].expect_present);
   CHECK(lab.checks[1].kind == CheckDecl::Kind::Tcp);
   CHECK(lab.checks[1].port == 22);
-  CHECK_FALSE(lab.checks[1].expect_reachable);
+  CHECK_FALSE(lab.checks[1].expect_present);
 }
 
 TEST_CASE("defaults that nobody writes: 64m, 30s, auto kernel, isolated") {
