@@ -24,6 +24,7 @@
 
 #include "cli/cli.h"
 #include "cli/link_target.h"
+#include "common/sys.h"
 #include "common/text.h"
 
 namespace vklab::cli {
@@ -183,7 +184,13 @@ Runner setup_capture(CLI::App& sub) {
       std::cerr << "vklab: capture needs root (it enters the lab's namespace and opens a packet socket)\n";
       return static_cast<int>(kExitFailure);
     }
+    // The packet socket is opened in the lab's namespace and stays bound to
+    // its interface there; the process goes back to its own namespace at
+    // once, so `down` does not take a running capture for a stray process
+    // of the lab (it ends when the bridge goes away).
+    UniqueFd home;
     if (running->state.isolated) {
+      home = UniqueFd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
       const std::string ns = running->dir.netns();
       int fd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0 || ::setns(fd, CLONE_NEWNET) < 0) {
@@ -205,6 +212,11 @@ Runner setup_capture(CLI::App& sub) {
     pcap_set_immediate_mode(p, 1);
     if (int rc = pcap_activate(p); rc < 0) {
       std::cerr << "vklab: " << o->target << " (" << ifname << "): " << pcap_geterr(p) << "\n";
+      pcap_close(p);
+      return static_cast<int>(kExitFailure);
+    }
+    if (home && ::setns(home.get(), CLONE_NEWNET) < 0) {
+      std::cerr << "vklab: cannot return to this shell's namespace: " << std::strerror(errno) << "\n";
       pcap_close(p);
       return static_cast<int>(kExitFailure);
     }
