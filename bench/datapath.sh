@@ -25,6 +25,18 @@
 #                                       stole during the TCP run (a shared VM
 #                                       makes throughput figures noisy)
 #   {"name":"footprint.guest_pss_kib","value":K,"unit":"KiB","runs":1,"guests":N}
+# Links (vkernel/link.h; skipped with LINKS=0), both guests shaped through
+# their links file and SIGUSR1, against the unshaped guests of the round:
+#   {"name":"datapath.shaped0_tcp_gbps",…}  impair delay=0ms: the shaper's own cost
+#   {"name":"datapath.shaped0_rtt_us",…}
+#   {"name":"datapath.rate1g_tcp_gbps",…}   rate=1gbit; baseline 1 (the asked rate)
+#   {"name":"datapath.delay_Nms_added_ms",…} N = 1, 10, 100 on g1 only: the
+#                                       median RTT minus the unshaped one,
+#                                       baseline N (the asked delay)
+# With BASE_VKERNEL=PATH (an older build of the guest), the same-sitting
+# regression check of the unshaped path:
+#   {"name":"datapath.vs_base_tcp_gbps",…}  value this build, baseline BASE_VKERNEL
+#   {"name":"datapath.vs_base_rtt_us",…}
 # value and baseline are medians over the rounds (guest, veth), ratio is
 # value/baseline, "ratios" the per-round ratios (each from one round, so the
 # same machine load). Progress and a human summary go to stderr.
@@ -67,10 +79,19 @@ ip link add bridge0 type bridge
 ip addr add 10.0.0.254/24 dev bridge0
 ip link set bridge0 up
 
-start_guest() {  # name address
-  "$VK" -m 64m -I "auto:bridge0:$2/24" -p "$work/$1.pid" -e "vklab_hostname=$1" \
-    -e vklab_term_wait=1s >"$work/$1.log" 2>&1 </dev/null &
+start_guest() {  # name address [kernel]
+  : >"$work/$1.links"
+  "${3:-$VK}" -m 64m -I "auto:bridge0:$2/24" -p "$work/$1.pid" -e "vklab_hostname=$1" \
+    -e vklab_term_wait=1s -e "vklab_links=$work/$1.links" >"$work/$1.log" 2>&1 </dev/null &
   pids+=($!)
+}
+set_links() {  # name links-file-line: rewrite the guest's links file, SIGUSR1, wait for the console
+  local n0
+  n0=$(grep -c ': links' "$work/$1.log" || true)
+  echo "$2" >"$work/$1.links"
+  kill -USR1 "$(cat "$work/$1.pid")"
+  for _ in $(seq 200); do (($(grep -c ': links' "$work/$1.log" || true) > n0)) && return 0; sleep 0.01; done
+  log "$1 did not take its links: $(tail -2 "$work/$1.log")"; exit 1
 }
 wait_booted() {  # name
   for _ in $(seq 600); do grep -q ': booted' "$work/$1.log" 2>/dev/null && return 0; sleep 0.05; done
@@ -172,6 +193,49 @@ for ((r = 1; r <= RUNS; r++)); do
     "steal guest$(echo "${G[steal]}" | awk '{print $NF}')% veth$(echo "${V[steal]}" | awk '{print $NF}')%"
 done
 
+LINKS=${LINKS:-1}
+BASE_VK=${BASE_VKERNEL:-}
+if [[ -n $BASE_VK ]]; then
+  start_guest o1 10.0.0.3 "$(readlink -f "$BASE_VK")"
+  start_guest o2 10.0.0.4 "$(readlink -f "$BASE_VK")"
+  wait_booted o1
+  wait_booted o2
+  in_guest o1 ping -q -c 3 -i 0.2 10.0.0.4 >/dev/null
+fi
+declare -A L
+if ((LINKS)) || [[ -n $BASE_VK ]]; then
+  for ((r = 1; r <= RUNS; r++)); do
+    if [[ -n $BASE_VK ]]; then
+      for side in $( ((r % 2)) && echo "new old" || echo "old new"); do
+        if [[ $side == new ]]; then read -r x _ <<<"$(tcp in_guest g2 g1 10.0.0.2)"; L[new_tcp]+=" $x"; L[new_rtt]+=" $(rtt in_guest g1 10.0.0.2)"
+        else read -r x _ <<<"$(tcp in_guest o2 o1 10.0.0.4)"; L[old_tcp]+=" $x"; L[old_rtt]+=" $(rtt in_guest o1 10.0.0.4)"; fi
+      done
+      log "round $r/$RUNS vs base: tcp$(echo "${L[new_tcp]}" | awk '{print $NF}') base$(echo "${L[old_tcp]}" | awk '{print $NF}') Gbit/s;" \
+        "rtt$(echo "${L[new_rtt]}" | awk '{print $NF}') base$(echo "${L[old_rtt]}" | awk '{print $NF}') us"
+    fi
+    ((LINKS)) || continue
+    read -r x _ <<<"$(tcp in_guest g2 g1 10.0.0.2)"; L[plain_tcp]+=" $x"
+    p0=$(rtt in_guest g1 10.0.0.2); L[plain_rtt]+=" $p0"
+    set_links g1 "vke0 up delay=0ms"; set_links g2 "vke0 up delay=0ms"
+    read -r x _ <<<"$(tcp in_guest g2 g1 10.0.0.2)"; L[s0_tcp]+=" $x"
+    L[s0_rtt]+=" $(rtt in_guest g1 10.0.0.2)"
+    set_links g1 "vke0 up rate=1gbit"; set_links g2 "vke0 up rate=1gbit"
+    read -r x _ <<<"$(tcp in_guest g2 g1 10.0.0.2)"; L[r1g_tcp]+=" $x"; L[one]+=" 1"
+    set_links g2 ""
+    for d in 1 10 100; do
+      set_links g1 "vke0 up delay=${d}ms"
+      m=$(in_guest g1 ping -c 20 -i 0.05 10.0.0.2 2>/dev/null | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -g |
+        awk -v base="$p0" '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f\n", m - base / 1000 }')
+      L[d${d}]+=" $m"; L[a${d}]+=" $d"
+    done
+    set_links g1 ""
+    log "round $r/$RUNS links: tcp plain$(echo "${L[plain_tcp]}" | awk '{print $NF}') delay=0ms$(echo "${L[s0_tcp]}" | awk '{print $NF}')" \
+      "rate=1gbit$(echo "${L[r1g_tcp]}" | awk '{print $NF}') Gbit/s; rtt plain$(echo "${L[plain_rtt]}" | awk '{print $NF}')" \
+      "delay=0ms$(echo "${L[s0_rtt]}" | awk '{print $NF}') us; added delay 1ms:$(echo "${L[d1]}" | awk '{print $NF}')" \
+      "10ms:$(echo "${L[d10]}" | awk '{print $NF}') 100ms:$(echo "${L[d100]}" | awk '{print $NF}')"
+  done
+fi
+
 emit() {  # name unit guest-values veth-values
   awk -v name="$1" -v unit="$2" -v gs="$3" -v vs="$4" '
     function med(s, a,   n, i, j, t) {
@@ -193,6 +257,16 @@ emit datapath.rtt_us us "${G[rtt]}" "${V[rtt]}"
 emit datapath.small_pps pps "${G[udp]}" "${V[udp]}"
 emit datapath.tcp_cpu_s_per_gb CPU-s/GB "${G[cpu]}" "${V[cpu]}"
 emit datapath.tcp_steal_pct % "${G[steal]}" "${V[steal]}"
+if [[ -n $BASE_VK ]]; then
+  emit datapath.vs_base_tcp_gbps Gbit/s "${L[new_tcp]}" "${L[old_tcp]}"
+  emit datapath.vs_base_rtt_us us "${L[new_rtt]}" "${L[old_rtt]}"
+fi
+if ((LINKS)); then
+  emit datapath.shaped0_tcp_gbps Gbit/s "${L[s0_tcp]}" "${L[plain_tcp]}"
+  emit datapath.shaped0_rtt_us us "${L[s0_rtt]}" "${L[plain_rtt]}"
+  emit datapath.rate1g_tcp_gbps Gbit/s "${L[r1g_tcp]}" "${L[one]}"
+  for d in 1 10 100; do emit "datapath.delay_${d}ms_added_ms" ms "${L[d$d]}" "${L[a$d]}"; done
+fi
 
 # footprint: NGUESTS guests in all (g1 idle by now)
 if ((NGUESTS > 0)); then

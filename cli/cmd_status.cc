@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "common/text.h"
 #include "labd/state.h"
+#include "cli/link_target.h"
 #include "topology/plan_json.h"
 
 namespace vklab::cli {
@@ -163,6 +164,10 @@ Runner setup_status(CLI::App& sub) {
     }
     if (!st->error.empty()) std::cout << "error: " << st->error << "\n";
     print_guest_table(std::cout, *st, plan ? &*plan : nullptr, true);
+    if (!st->links.empty()) {
+      std::cout << "\nlinks (vklab impair, vklab link):\n";
+      print_links_table(std::cout, st->links, plan ? &*plan : nullptr);
+    }
     return static_cast<int>(kExitOk);
   };
 }

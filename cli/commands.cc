@@ -15,6 +15,9 @@ Runner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
 Runner setup_convert(CLI::App&);
 Runner setup_save(CLI::App&);
+Runner setup_impair(CLI::App&);
+Runner setup_link(CLI::App&);
+Runner setup_capture(CLI::App&);
 Runner setup_grade(CLI::App&);
 
 const std::vector<Command>& commands() {
@@ -32,6 +35,9 @@ const std::vector<Command>& commands() {
       {"check", "Run the lab's checks (routes, addresses, processes, commands, ping, …) inside its guests", setup_check},
       {"grade", "Grade students' labs against an answer key: up, check, down each; reports per student", setup_grade},
       {"convert", "Print a Kathará lab directory (lab.conf) as a vklab YAML lab file", setup_convert},
+      {"impair", "Delay, drop, corrupt, duplicate, reorder or rate-limit what a guest sends; show impairments", setup_impair},
+      {"link", "Take a guest interface's link down (no frames, NO-CARRIER) or up again", setup_link},
+      {"capture", "Capture a bridge's or a guest interface's frames (pcap file, pipe, or readable lines)", setup_capture},
   };
   return table;
 }

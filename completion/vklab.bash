@@ -6,7 +6,7 @@
 # <state>/<lab>/state.json with grep/sed (no jq), or from ./lab.yaml.
 # Installed as completions/vklab for bash-completion; works without it too.
 
-_vklab_subcommands="validate plan graph up down status ls console exec save check grade convert"
+_vklab_subcommands="validate plan graph up down status ls console exec save check grade convert impair link capture"
 
 # The directory holding every lab's state directory, as vklab computes it.
 _vklab_state_root()
@@ -149,13 +149,23 @@ _vklab()
             COMPREPLY=($(compgen -W "500ms 5s 10s 30s 1m" -- "$cur")); return 0 ;;
         save:--to)
             COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+        impair:--delay | impair:--jitter)
+            COMPREPLY=($(compgen -W "0ms 1ms 10ms 40ms 100ms" -- "$cur")); return 0 ;;
+        impair:--loss | impair:--corrupt | impair:--duplicate | impair:--reorder)
+            COMPREPLY=($(compgen -W "0.1% 1% 5% 100%" -- "$cur")); return 0 ;;
+        impair:--rate)
+            COMPREPLY=($(compgen -W "512kbit 10mbit 100mbit 1gbit" -- "$cur")); return 0 ;;
+        capture:-w)
+            COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        capture:-c)
+            return 0 ;;
         check:--wait | check:--timeout | grade:--wait)
             COMPREPLY=($(compgen -W "0 3s 10s 30s 1m" -- "$cur")); return 0 ;;
         check:--checks | check:--junit | grade:--checks)
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         grade:--report)
             COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-        console:--lab | exec:--lab | save:--lab)
+        console:--lab | exec:--lab | save:--lab | impair:--lab | link:--lab | capture:--lab)
             COMPREPLY=($(compgen -W "$(_vklab_labs)" -- "$cur")); return 0 ;;
     esac
 
@@ -174,6 +184,9 @@ _vklab()
         check) opts="--json --junit --checks --wait --timeout --jobs -j --help" ;;
         grade) opts="--checks --wait --report --jobs -j --help" ;;
         convert) opts="-o --output --help" ;;
+        impair) opts="--lab --json --delay --jitter --loss --rate --corrupt --duplicate --reorder --clear --help" ;;
+        link) opts="--lab --help" ;;
+        capture) opts="--lab -w -c --help" ;;
         *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then
@@ -186,7 +199,8 @@ _vklab()
     for ((i = subi + 1; i < cword; i++)); do
         case ${words[i]} in
             --lab) lab=${words[i + 1]}; ((i++)) ;;
-            --target | --format | --timeout | -o | --output | --to | --wait | --junit | --checks | --jobs | -j | --report) ((i++)) ;;
+            --target | --format | --timeout | -o | --output | --to | -w | -c | --delay | --jitter | --loss | --rate | \
+                --corrupt | --duplicate | --reorder | --wait | --junit | --checks | --jobs | -j | --report) ((i++)) ;;
             -*) ;;
             *) ((npos++)) ;;
         esac
@@ -214,6 +228,17 @@ _vklab()
             ;;
         save)
             COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
+            ;;
+        impair | capture)
+            # GUEST:IF is typed; guest names start it.
+            ((npos == 0)) && COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
+            ;;
+        link)
+            if ((npos == 0)); then
+                COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
+            elif ((npos == 1)); then
+                COMPREPLY=($(compgen -W "down up" -- "$cur"))
+            fi
             ;;
         exec)
             local host=0

@@ -69,6 +69,10 @@ std::string dump_text(pid_t init_pid, const std::vector<std::unique_ptr<Vke>>& v
            " drops, tx " + std::to_string(v->to_host.packets.load()) + " pkts " +
            std::to_string(v->to_host.bytes.load()) + " bytes " + std::to_string(v->to_host.drops.load()) +
            " drops\n";
+    if (uint64_t l = v->shaped.lost, o = v->shaped.overlimit, c = v->shaped.corrupted, d = v->shaped.duplicated,
+        r = v->shaped.reordered; l + o + c + d + r)
+      out += "      shaped: " + std::to_string(l) + " lost " + std::to_string(o) + " overlimit " + std::to_string(c) +
+             " corrupted " + std::to_string(d) + " duplicated " + std::to_string(r) + " reordered\n";
   }
   out += "db> continue\n";
   return out;

@@ -16,7 +16,9 @@ namespace vklab::vkernel {
 
 /// The dump's text: "db> ps" (host pid, guest pid, state, command of every
 /// process in init's PID namespace), "db> show vke" (each interface: host
-/// tap, bridge, MAC, address, rx/tx counters), "db> continue".
+/// tap, bridge, MAC, address, rx/tx counters; a "shaped:" line once its
+/// shaper lost, limited, corrupted, duplicated or reordered a frame),
+/// "db> continue".
 std::string dump_text(pid_t init_pid, const std::vector<std::unique_ptr<Vke>>& vkes);
 
 }  // namespace vklab::vkernel

@@ -391,6 +391,11 @@ std::optional<int> Guest::on_signal(const signalfd_siginfo& si) {
       [[maybe_unused]] ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
       return std::nullopt;
     }
+    case SIGUSR1:
+      if (o_.links_path.empty() || !datapath_) return std::nullopt;
+      if (auto l = configure_from_file(*datapath_, o_.links_path)) say("links: " + *l);
+      else say("links not changed: " + l.error().message);
+      return std::nullopt;
     case SIGINT:
       say("Caught SIGINT: stopping at once (unclean)");
       if (init_pid_ > 0) {  // never kill(-1, …)
@@ -431,7 +436,7 @@ int Guest::loop() {
 int Guest::run() {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGTERM, SIGQUIT, SIGINT, SIGCHLD, SIGHUP}) sigaddset(&set, s);
+  for (int s : {SIGTERM, SIGQUIT, SIGINT, SIGCHLD, SIGHUP, SIGUSR1}) sigaddset(&set, s);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   sigset_t mine = set;
@@ -463,6 +468,11 @@ int Guest::run() {
   std::vector<Vke*> raw;
   for (auto& v : vkes_) raw.push_back(v.get());
   datapath_ = std::make_unique<Datapath>(raw);
+  if (!o_.links_path.empty()) {
+    auto l = configure_from_file(*datapath_, o_.links_path);
+    if (!l) return fail(l.error());
+    verbose("links: " + *l);
+  }
   if (Status s = datapath_->start(); !s) return fail(s.error());
 
   say("Linux guest, pid " + std::to_string(getpid()) + ", init pid " + std::to_string(init_pid_) +

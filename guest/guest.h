@@ -27,7 +27,8 @@
 // Signals (vkernel(7)): SIGTERM → "Caught SIGTERM from host system.
 // Shutting down..." and SIGUSR2 to init (clean halt, exit 0); SIGQUIT → a
 // dump of processes and interfaces, the guest goes on; SIGINT → immediate
-// unclean stop.
+// unclean stop; SIGUSR1 → the links file (-e vklab_links) is read again
+// and applied to the data path (vke.h), the console says what changed.
 //
 // From inside (power.h): halt/poweroff end the guest as a SIGTERM would;
 // reboot (init exits kInitExitReboot, or the kernel ends init with SIGHUP
@@ -73,6 +74,7 @@ struct GuestOptions {
   std::string ifname = "vke";     ///< -e vklab_ifname: interfaces are <ifname>0, <ifname>1, …
   std::string sysctl_path;        ///< -e vklab_sysctl
   std::vector<IfAddr> addrs;      ///< -e vklab_addrs: IPv6 addresses added as vkeN comes up
+  std::string links_path;         ///< -e vklab_links; "" = every link up, unimpaired
 
   /// Checks the -e variables of vklab (and VKLAB_READY_FD); errors are
   /// command-line errors (exit 64).

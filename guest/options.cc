@@ -49,7 +49,8 @@ Result<GuestOptions> GuestOptions::from(const Cmdline& c) {
   o.shared = c.getenv(kEnvShared).value_or("");
   o.layer = c.getenv(kEnvLayer).value_or("");
   o.sysctl_path = c.getenv(kEnvSysctl).value_or("");
-  for (const char* var : {kEnvRoot, kEnvFiles, kEnvShared, kEnvLayer, kEnvSysctl})
+  o.links_path = c.getenv(kEnvLinks).value_or("");
+  for (const char* var : {kEnvRoot, kEnvFiles, kEnvShared, kEnvLayer, kEnvSysctl, kEnvLinks})
     if (auto v = c.getenv(var); v && (v->empty() || (*v)[0] != '/'))
       return make_error(std::string("-e ") + var + "=" + *v + ": expected an absolute path");
   if (auto a = c.getenv(kEnvAddrs)) {

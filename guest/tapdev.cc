@@ -13,6 +13,8 @@
 namespace vklab::vkernel {
 namespace {
 
+constexpr unsigned kOffloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+
 Error fail(const std::string& name, const char* what, int err) {
   std::string msg = name + ": " + what + ": " + std::strerror(err);
   if (err == EBUSY) msg += " (attached to another process?)";
@@ -54,8 +56,7 @@ Result<TapFd> TapFd::open(const std::string& name) {
   t.name_ = ifr.ifr_name;
   int hdr = kVnetHdrSize;
   if (ioctl(t.fd_, TUNSETVNETHDRSZ, &hdr) < 0) return fail(t.name_, "TUNSETVNETHDRSZ", errno);
-  unsigned offload = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-  if (ioctl(t.fd_, TUNSETOFFLOAD, offload) < 0) return fail(t.name_, "TUNSETOFFLOAD", errno);
+  if (Status s = t.set_offloads(true); !s) return s.error();
   return t;
 }
 
@@ -79,6 +80,17 @@ Status TapFd::set_mac(const Mac& mac) const {
   ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
   std::memcpy(ifr.ifr_hwaddr.sa_data, mac.bytes.data(), 6);
   if (ioctl(fd_, SIOCSIFHWADDR, &ifr) < 0) return fail(name_, "SIOCSIFHWADDR", errno);
+  return {};
+}
+
+Status TapFd::set_carrier(bool on) const {
+  int v = on ? 1 : 0;
+  if (ioctl(fd_, TUNSETCARRIER, &v) < 0) return fail(name_, "TUNSETCARRIER", errno);
+  return {};
+}
+
+Status TapFd::set_offloads(bool on) const {
+  if (ioctl(fd_, TUNSETOFFLOAD, on ? kOffloads : 0u) < 0) return fail(name_, "TUNSETOFFLOAD", errno);
   return {};
 }
 

@@ -46,6 +46,13 @@ class TapFd {
 
   Result<Mac> mac() const;
   Status set_mac(const Mac& mac) const;
+  /// TUNSETCARRIER: off = NO-CARRIER (an unplugged cable), on = back.
+  Status set_carrier(bool on) const;
+  /// TUNSETOFFLOAD: on = the checksum and TSO offloads open() sets (what
+  /// the kernel hands this fd may be a whole GSO segment with a partial
+  /// checksum); off = none (MTU-sized frames with complete checksums, as on
+  /// a real wire).
+  Status set_offloads(bool on) const;
 
  private:
   int fd_ = -1;

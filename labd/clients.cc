@@ -7,6 +7,7 @@
 
 #include "labd/daemon_impl.h"
 #include "labd/launch.h"
+#include "labd/links.h"
 
 namespace vklab::labd {
 namespace {
@@ -48,6 +49,12 @@ void Daemon::handle_request(Client& c, const std::string& line) {
     if (lab_.phase == Phase::Starting)  // C1: `up` says why it ended
       emit({"", "failed", plan_.lab + ": down requested during up"});
     lab_event(d->force ? LabEvent::DownForced : LabEvent::Down, "down requested");
+  } else if (auto* l = std::get_if<LinkRequest>(&*req)) {
+    auto r = serve_link_request(st_, plan_, *l);
+    (void)write_all(c.fd, encode(r ? Reply{*r} : Reply{ErrorReply{r.error().message}}) + "\n");
+    ::close(c.fd);
+    c.fd = -1;
+    if (r) save();
   } else if (auto* k = std::get_if<ConsoleRequest>(&*req)) {
     auto* g = st_.find(k->guest);
     if (!g || rt_[static_cast<size_t>(g - st_.guests.data())].pty < 0) {

@@ -15,6 +15,7 @@
 #include "common/fault.h"
 #include "labd/daemon_impl.h"
 #include "labd/launch.h"
+#include "labd/links.h"
 #include "labd/netns.h"
 #include "labd/pollset.h"
 #include "netsetup/applier.h"
@@ -82,6 +83,7 @@ Status Daemon::setup() {
   st_.isolated = plan_.network == topology::NetworkMode::Isolated;
   st_.labd = proc_id(::getpid()).value_or(ProcId{::getpid(), 0});
   st_.tag = hostnet::ownership_tag(plan_.lab);
+  st_.links = initial_links(plan_);
   for (const auto& g : plan_.guests) {
     GuestRecord r;
     r.name = g.name;

@@ -85,6 +85,7 @@ std::string encode(const Request& r) {
                           [](const ConsoleRequest& c) {
                             return json{{"op", "console"}, {"guest", c.guest}};
                           },
+                          [](const LinkRequest& l) { return link_request_to_json(l); },
                       },
                       r);
   return j.dump();
@@ -121,6 +122,11 @@ Result<Request> decode_request(std::string_view line) {
     if (!f.err.empty()) return make_error(f.err);
     return Request{c};
   }
+  if (op == "link") {
+    auto l = link_request_from_json(*j);
+    if (!l) return l.error();
+    return Request{*l};
+  }
   return make_error("request: unknown op \"" + op + "\"");
 }
 
@@ -141,6 +147,7 @@ std::string encode(const Reply& r) {
             return o;
           },
           [](const ConsoleReply& c) { return json{{"type", "console"}, {"guest", c.guest}}; },
+          [](const LinksReply& l) { return json{{"type", "links"}, {"links", links_to_json(l.links)}}; },
       },
       r);
   return j.dump();
@@ -199,6 +206,13 @@ Result<Reply> decode_reply(std::string_view line) {
     ConsoleReply c{f.str("guest")};
     if (!f.err.empty()) return make_error(f.err);
     return Reply{c};
+  }
+  if (type == "links") {
+    auto it = j->find("links");
+    if (it == j->end()) return make_error("reply links: missing \"links\"");
+    auto l = links_from_json(*it);
+    if (!l) return make_error("reply links: " + l.error().message);
+    return Reply{LinksReply{std::move(*l)}};
   }
   return make_error("reply: unknown type \"" + type + "\"");
 }

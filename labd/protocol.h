@@ -6,6 +6,7 @@
 //   down    → Progress lines, then one DownReply line; labd then exits
 //   console → one ConsoleReply line, then raw bytes both ways
 //             (recent output replayed first)
+//   link    → one LinksReply line (links.h), or an ErrorReply
 // Any malformed or unknown request gets one ErrorReply line and the
 // connection is closed; decoding never throws.
 //
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "labd/links.h"
 #include "labd/state.h"
 
 namespace vklab::labd {
@@ -43,7 +45,7 @@ struct ConsoleRequest {
   std::string guest;
   bool operator==(const ConsoleRequest&) const = default;
 };
-using Request = std::variant<StatusRequest, DownRequest, ConsoleRequest>;
+using Request = std::variant<StatusRequest, DownRequest, ConsoleRequest, LinkRequest>;
 
 /// One line of JSON (no trailing newline).
 std::string encode(const Request& r);
@@ -86,7 +88,7 @@ struct ConsoleReply {
   std::string guest;
   bool operator==(const ConsoleReply&) const = default;
 };
-using Reply = std::variant<ErrorReply, StatusReply, Progress, DownReply, ConsoleReply>;
+using Reply = std::variant<ErrorReply, StatusReply, Progress, DownReply, ConsoleReply, LinksReply>;
 
 std::string encode(const Reply& r);
 Result<Reply> decode_reply(std::string_view line);

@@ -132,6 +132,7 @@ json state_to_json(const LabState& s) {
           {"tag", s.tag},
           {"created", created},
           {"guests", guests},
+          {"links", links_to_json(s.links)},
           {"error", s.error}};
 }
 
@@ -194,6 +195,10 @@ Result<LabState> state_from_json(const json& j) {
       rec.error = r.str(g, "error", ctx);
       s.guests.push_back(std::move(rec));
     }
+  if (auto l = j.find("links"); l != j.end()) {  // absent in a state.json from before links
+    if (auto links = links_from_json(*l)) s.links = std::move(*links);
+    else r.fail(links.error().message);
+  }
   if (!r.err.empty()) return make_error(r.err);
   return s;
 }

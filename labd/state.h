@@ -18,6 +18,7 @@
 
 #include "common/result.h"
 #include "labd/lab_machine.h"
+#include "labd/links.h"
 #include "labd/supervise.h"
 #include "netsetup/created.h"
 
@@ -80,6 +81,8 @@ struct LabState {
   std::vector<netsetup::CreatedObject> created;  ///< host objects created, in creation order
   std::vector<GuestRecord> guests;   ///< launch order
   std::string error;                 ///< what failed, when phase is Failed
+  /// Every interface whose link is down or impaired (links.h), in plan order.
+  std::vector<LinkRecord> links;
   bool operator==(const LabState&) const = default;
 
   GuestRecord* find(const std::string& name);

@@ -45,7 +45,45 @@ std::string iface_line(const topology::GuestIface& i) {
   if (!i.bridge.empty()) s += i.bridge + " (" + i.bridge_decl + ")";
   else s += "host " + (i.host_address ? i.host_address->str() : std::string("-"));
   if (i.address) s += "  " + i.address->str();
+  if (i.impair) s += "  impair " + i.impair->str();
   return s;
+}
+
+/// First dummynet pipe and ipfw rule number of a lab's impairments: far
+/// above the rules an admin numbers by hand.
+constexpr int kFirstPipe = 10000;
+
+/// "0.01" for 1%: dummynet's plr is a probability.
+std::string probability(uint32_t ppm) {
+  std::string s = std::to_string(ppm / 1'000'000) + "." + std::to_string(1'000'000 + ppm % 1'000'000).substr(1);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+/// DragonFly: one dummynet pipe per shaped tap, fed by the frames that
+/// come IN from the tap (what the guest sends), like the Linux guest's
+/// relay. Pairs of (up, down) command lines, each ending in a newline.
+std::vector<std::pair<std::string, std::string>> dummynet_lines(const Plan& plan) {
+  std::vector<std::pair<std::string, std::string>> out;
+  int n = kFirstPipe;
+  for (const auto& g : plan.guests)
+    for (const auto& i : g.ifaces) {
+      if (!i.impair) continue;
+      std::vector<std::string> pipe = {"ipfw", "pipe", std::to_string(n), "config"};
+      if (i.impair->delay.count() > 0)
+        pipe.insert(pipe.end(), {"delay", std::to_string((i.impair->delay.count() + 500) / 1000)});
+      if (i.impair->loss_ppm > 0) pipe.insert(pipe.end(), {"plr", probability(i.impair->loss_ppm)});
+      if (i.impair->rate_bps > 0)
+        pipe.insert(pipe.end(), {"bw", std::to_string((i.impair->rate_bps + 999) / 1000) + "Kbit/s"});
+      std::string origin = "    " + comment("", g.name + " vke" + std::to_string(i.index));
+      out.push_back({shell_words(pipe) + origin, shell_words({"ipfw", "pipe", std::to_string(n), "delete"}) + " || true" + origin});
+      out.push_back({shell_words({"ipfw", "add", std::to_string(n), "pipe", std::to_string(n), "ip", "from", "any", "to",
+                                  "any", "in", "recv", i.tap}) + origin,
+                     shell_words({"ipfw", "delete", std::to_string(n)}) + " || true" + origin});
+      ++n;
+    }
+  return out;
 }
 
 std::string check_line(const topology::CheckDecl& c) {
@@ -102,6 +140,11 @@ std::string render_sh(const Plan& plan) {
     auto argv = host_argv(plan, s);
     if (!argv.empty()) o << "  " << shell_words(argv) << "    " << comment("", s.origin);
   }
+  const auto pipes = dfly ? dummynet_lines(plan) : decltype(dummynet_lines(plan)){};
+  if (!pipes.empty())
+    o << "  # impair: dummynet pipes (need `kldload ipfw dummynet`; bridged taps also\n"
+         "  # sysctl net.link.bridge.ipfw=1); jitter, corrupt, duplicate, reorder have no equivalent\n";
+  for (const auto& p : pipes) o << "  " << p.first;
   o << "  mkdir -p \"$state\"\n";
   for (const auto& f : plan.files) {
     // One single-quoted word: no content can end it early or expand (a
@@ -117,6 +160,7 @@ std::string render_sh(const Plan& plan) {
     o << "  stop_guest " << shell_quote(it->name) << " " << shell_quote(it->pidfile) << " "
       << it->stop_timeout.count() / 1000 << "\n";
   }
+  for (auto it = pipes.rbegin(); it != pipes.rend(); ++it) o << "  " << it->second;
   for (const auto& s : plan.teardown) {
     auto argv = host_argv(plan, s);
     if (!argv.empty()) o << "  " << shell_words(argv) << " || true    " << comment("", s.origin);

@@ -67,6 +67,33 @@ std::string machine_note(const Lab& lab, const GuestDecl& g) {
 
 std::string bridge_if(size_t i) { return "bridge" + std::to_string(i); }
 
+/// The links file of a bundled guest (always, so that `vklab impair` and
+/// `vklab link` reach every interface at run time), or a note where the
+/// kernel cannot take one.
+void add_links(Plan& plan, GuestLaunch& gl, Target target) {
+  std::vector<vkernel::LinkConfig> links;
+  std::vector<std::string> shaped;
+  for (const auto& i : gl.ifaces) {
+    links.push_back({i.index, true, i.impair});
+    if (i.impair) shaped.push_back("vke" + std::to_string(i.index));
+  }
+  if (gl.ifaces.empty()) return;
+  if (gl.bundled) {
+    std::string path = plan.state_dir + "/" + gl.name + ".links";
+    plan.files.push_back({path, vkernel::format_links(links), 0644});
+    gl.cmdline.env.emplace_back(vkernel::kEnvLinks, path);
+  } else if (!shaped.empty() && target == Target::DragonFly) {
+    plan.notes.push_back(gl.name + ": impair: of " + join(shaped, ", ") +
+                         " is rendered as dummynet pipes in the script (vklab plan --format sh); "
+                         "they need ipfw and dummynet loaded (kldload ipfw dummynet) and, for bridged taps, "
+                         "sysctl net.link.bridge.ipfw=1; jitter, corrupt, duplicate and reorder have no "
+                         "dummynet equivalent and are left out");
+  } else if (!shaped.empty()) {
+    plan.notes.push_back(gl.name + ": impair: of " + join(shaped, ", ") +
+                         " is not applied: only the bundled guest (kernel: auto) shapes its interfaces");
+  }
+}
+
 }  // namespace
 
 std::string default_state_dir(Target target, const std::string& lab) {
@@ -208,6 +235,11 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
         ni.addr1 = ifc.tap_host->value;
         gi.host_address = ifc.tap_host->value;
       }
+      if (ifc.impair) {
+        gi.impair = ifc.impair->value;
+      } else if (ifc.kind == InterfaceDecl::Kind::Bridge) {
+        if (const BridgeDecl* b = lab.find_bridge(ifc.bridge.value); b && b->impair) gi.impair = b->impair->value;
+      }
       ups.push_back(step(Op::LinkUp, tap, origin));
       c.netifs.push_back(ni);
       gl.ifaces.push_back(gi);
@@ -223,6 +255,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       plan.notes.push_back(g.name + ": IPv6 addresses are not passed to this kernel (-I is IPv4 only); "
                            "configure them in the guest image: " + list);
     }
+    add_links(plan, gl, opts.target);
     c.pidfile = gl.pidfile;
     launches.push_back(std::move(gl));
   }

@@ -10,6 +10,7 @@
 #include "topology/load_dirs.h"
 #include "topology/load_checks.h"
 #include "topology/load_guest.h"
+#include "topology/load_impair.h"
 #include "topology/yaml_reader.h"
 
 namespace vklab::topology {
@@ -29,7 +30,7 @@ const std::vector<std::string> kTopKeys = {"name",    "description", "network", 
                                            "bridges", "guests",      "checks",  "meta",
                                            "host"};
 const std::vector<std::string> kNetworkModes = {"isolated", "host"};
-const std::vector<std::string> kBridgeKeys = {"subnet", "subnet6", "address", "addresses", "uplink"};
+const std::vector<std::string> kBridgeKeys = {"subnet", "subnet6", "address", "addresses", "uplink", "impair"};
 const std::vector<std::string> kHostKeys = {"forwarding", "routes"};
 const std::vector<std::string> kRouteKeys = {"to", "via"};
 const std::vector<std::string> kKeyTopKeys = {"description", "checks"};
@@ -87,7 +88,7 @@ BridgeDecl read_bridge(Reader& r, const Entry& e) {
   if (e.value.IsNull()) return b;
   std::string what = "bridge " + quoted(b.name);
   if (!e.value.IsMap()) {
-    r.wrong_type(e.loc, what, "a mapping {subnet, address, uplink}", e.value);
+    r.wrong_type(e.loc, what, "a mapping {subnet, address, uplink, impair}", e.value);
     return b;
   }
   std::string ctx = "in " + what;
@@ -113,6 +114,8 @@ BridgeDecl read_bridge(Reader& r, const Entry& e) {
       }
     } else if (f.key == "uplink") {
       if (auto s = r.string(f, w)) b.uplink = Located<std::string>{*s, f.loc};
+    } else if (f.key == "impair") {
+      b.impair = detail::read_impair(r, f, ctx);
     }
   });
   return b;

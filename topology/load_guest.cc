@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "topology/load_impair.h"
+
 namespace vklab::topology::detail {
 
 namespace {
@@ -16,7 +18,7 @@ const std::vector<std::string> kGuestKeys = {
 /// Keys that describe one guest's wiring and make no sense as defaults.
 const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
 
-const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "addresses", "mac"};
+const std::vector<std::string> kInterfaceKeys = {"bridge", "tap", "address", "addresses", "mac", "impair"};
 
 /// One `address:` value or `addresses:` item: auto, auto6, IPv4 or IPv6.
 void read_address(Reader& r, const Entry& e, const std::string& what, InterfaceDecl& d) {
@@ -85,6 +87,8 @@ InterfaceDecl read_interface(Reader& r, const YAML::Node& item, size_t index,
       for (const auto& item : e.value) read_address(r, Entry{e.key, e.key_loc, item, r.loc(item)}, what, d);
     } else if (e.key == "mac") {
       d.mac = r.mac(e, what);
+    } else if (e.key == "impair") {
+      d.impair = read_impair(r, e, ctx);
     }
   });
   if (has_bridge && has_tap) {

@@ -17,6 +17,7 @@
 #include "common/ip.h"
 #include "common/net.h"
 #include "vkernel/cmdline.h"
+#include "vkernel/link.h"
 
 namespace vklab::topology {
 
@@ -49,6 +50,9 @@ struct BridgeDecl {
   /// IPv6 host-side addresses of the bridge (`address:` or `addresses:`
   /// items written as IPv6), in file order. Always IPv6.
   std::vector<Located<IpPrefix>> addresses6;
+  /// `impair:` for every member interface that has none of its own
+  /// (what each member guest SENDS on the segment is shaped).
+  std::optional<Located<vkernel::Impairment>> impair;
 };
 
 /// One guest interface vkeN (N = its index in GuestDecl::interfaces).
@@ -74,6 +78,10 @@ struct InterfaceDecl {
   /// the bridge's subnet6 to `addresses6` and leaves this true.
   bool address6_auto = false;
   SourceLoc address6_auto_loc;
+  /// `impair:` what the guest SENDS on this interface is shaped (by the
+  /// bundled guest's frame relay; dummynet pipes on DragonFly). Replaces
+  /// the bridge's `impair:` for this interface.
+  std::optional<Located<vkernel::Impairment>> impair;
 };
 
 struct GuestDecl {

@@ -13,6 +13,7 @@
 #include "common/net.h"
 #include "topology/model.h"
 #include "vkernel/cmdline.h"
+#include "vkernel/link.h"
 
 namespace vklab::topology {
 
@@ -64,6 +65,9 @@ struct GuestIface {
   std::optional<Ipv4Prefix> address;  ///< guest side
   std::optional<Ipv4> host_address;   ///< tap link: host side
   std::vector<IpPrefix> addresses6;   ///< guest side, IPv6 (the <guest>.addrs file)
+  /// What the guest sends on it is shaped (the interface's own `impair:`,
+  /// else its bridge's); nullopt = unimpaired.
+  std::optional<vkernel::Impairment> impair;
   bool operator==(const GuestIface&) const = default;
 };
 

@@ -182,6 +182,7 @@ json plan_to_json(const Plan& plan) {
         ij["addresses6"] = json::array();
         for (const auto& a : i.addresses6) ij["addresses6"].push_back(a.str());
       }
+      if (i.impair) ij["impair"] = i.impair->str();
       gj["ifaces"].push_back(ij);
     }
     if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
@@ -251,6 +252,11 @@ Result<Plan> plan_from_json(const json& j) {
         for (const auto& a : *it)
           if (auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt) gi.addresses6.push_back(*p);
           else if (r.err.empty()) r.err = ctx + ": bad addresses6 item";
+      if (auto a = r.str(ij, "impair", ctx, false); !a.empty()) {
+        auto imp = vkernel::parse_impairment(a);
+        if (!imp) return make_error(ctx + ": impair: " + imp.error().message);
+        gi.impair = *imp;
+      }
       g.ifaces.push_back(gi);
     }
     g.files_dir = r.str(gj, "files_dir", ctx, false);

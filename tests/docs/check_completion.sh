@@ -112,7 +112,7 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "check console convert down exec grade graph ls plan save status up validate" vklab ""
+expect "capture check console convert down exec grade graph impair link ls plan save status up validate" vklab ""
 expect "--checks" vklab grade --ch
 expect "0 10s 1m 30s 3s" vklab check --wait ""
 expect "plan" vklab pl
@@ -155,6 +155,9 @@ checks:
 YAML
 expect "alpha beta" vklab console ""
 expect "alpha beta" vklab exec ""
+expect "down up" vklab link a:vke0 ""
+expect "--clear" vklab impair --cl
+expect "0.1% 1% 100% 5%" vklab impair a:vke0 --loss ""
 
 if ((fails)); then
   echo "$fails completion case(s) failed"

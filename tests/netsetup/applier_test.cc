@@ -307,8 +307,8 @@ TEST_CASE("rewrite_launch maps -I taps and bridges through the host-mode names")
   b.addr2 = *Ipv4::parse("10.9.0.2");
   b.netmask = 30;
   g.cmdline.netifs = {a, b};
-  g.ifaces = {{0, "tap0", "bridge0", "lan1", std::nullopt, std::nullopt},
-              {1, "tap1", "", "", std::nullopt, std::nullopt}};
+  g.ifaces = {{0, "tap0", "bridge0", "lan1", std::nullopt, std::nullopt, {}, std::nullopt},
+              {1, "tap1", "", "", std::nullopt, std::nullopt, {}, std::nullopt}};
   NameMap names = {{"bridge0", "bridge1"}, {"tap0", "tap2"}, {"tap1", "tap3"}};
   rewrite_launch(g, names);
   CHECK(g.cmdline.netifs[0].iface == "tap2");

@@ -86,7 +86,12 @@ TEST_CASE("the bundled guest gets its machine through -e and plan files") {
   CHECK_FALSE(c2.getenv(vkernel::kEnvIfname));  // vke is the default
   CHECK_FALSE(c2.getenv(vkernel::kEnvSysctl));
   CHECK(plan.guests[1].files_dir == "/labs/m/r2");  // where `vklab save` writes
-  REQUIRE(plan.files.size() == 1);
+  // Besides the links files every bundled guest has (vkernel/link.h), the
+  // sysctl file of r1 only.
+  std::vector<std::string> paths;
+  for (const auto& f : plan.files) paths.push_back(f.path);
+  CHECK(paths == std::vector<std::string>{"/state/m/r1.sysctl", "/state/m/r1.links", "/state/m/r2.links"});
+  REQUIRE(!plan.files.empty());
   CHECK(plan.files[0] == PlanFile{"/state/m/r1.sysctl", "net.ipv4.ip_forward=1\n", 0644});
   // Round trip through argv: what the guest will parse.
   auto back = vkernel::Cmdline::parse(c1.argv());
@@ -94,15 +99,18 @@ TEST_CASE("the bundled guest gets its machine through -e and plan files") {
   CHECK(*back == c1);
 }
 
-TEST_CASE("without machine keys a bundled guest still gets its layer, nothing else") {
+TEST_CASE("without machine keys a bundled guest still gets its layer and links file, nothing else") {
   Lab lab = valid_lab("name: m\nbridges: [l]\nguests:\n  a: {interfaces: [l]}\n  b: {interfaces: [l]}\n");
   Plan plan = compile(lab, opts());
   const auto& c = plan.guests[0].cmdline;
   CHECK(c.getenv(vkernel::kEnvLayer) == "/state/m/a.layer");
+  CHECK(c.getenv(vkernel::kEnvLinks) == "/state/m/a.links");  // for vklab impair / link at run time
   for (const char* v : {vkernel::kEnvRoot, vkernel::kEnvFiles, vkernel::kEnvShared, vkernel::kEnvIfname,
                         vkernel::kEnvSysctl})
     CHECK_FALSE(c.getenv(v));
-  CHECK(plan.files.empty());
+  std::vector<std::string> paths;
+  for (const auto& f : plan.files) paths.push_back(f.path);
+  CHECK(paths == std::vector<std::string>{"/state/m/a.links", "/state/m/b.links"});
 }
 
 TEST_CASE("a relative root is normalised from the lab's folder") {
