@@ -2,6 +2,8 @@
 //
 // Read from state.json (no labd needed): guests with state, pid, uptime,
 // interfaces, addresses and last console line; says when labd is gone.
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
@@ -10,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/text.h"
+#include "labd/netns.h"
 #include "labd/state.h"
 #include "cli/link_target.h"
 #include "topology/plan_json.h"
@@ -34,9 +37,33 @@ std::string last_console_line(const std::string& path) {
   return last;
 }
 
+/// Seconds since `p` started, from its /proc start time; nullopt when it
+/// is gone or /proc cannot say.
+std::optional<int64_t> running_for(const labd::ProcId& p) {
+  if (!labd::alive(p)) return std::nullopt;
+  std::ifstream in("/proc/uptime");
+  double since_boot = 0;
+  long ticks = ::sysconf(_SC_CLK_TCK);
+  if (!(in >> since_boot) || ticks <= 0) return std::nullopt;
+  double s = since_boot - static_cast<double>(p.starttime) / static_cast<double>(ticks);
+  return s < 0 ? 0 : static_cast<int64_t>(s);
+}
+
+/// How long the guest's system has been up: since it became ready, or
+/// since its init started when that is later (the bundled guest: a reboot
+/// inside starts a new one), or its current kernel process (a forking
+/// kernel's reboot replaces it).
 std::string uptime(const labd::GuestRecord& g) {
-  if (g.ready_ms == 0 || g.stopped_ms != 0) return "-";
+  if (g.ready_ms == 0 || g.stopped_ms != 0 || g.state != labd::GuestState::Up) return "-";
   int64_t s = (labd::now_ms() - g.ready_ms) / 1000;
+  const labd::ProcId& k = g.kernel.valid() ? g.kernel : g.proc;
+  std::optional<labd::ProcId> system = k;
+  if (g.bundled) {
+    auto init = labd::alive(k) ? labd::find_guest_init(k.pid) : std::nullopt;
+    system = init ? labd::proc_id(*init) : std::nullopt;
+  }
+  // A reboot makes that process younger than the guest's readiness.
+  if (auto up = system ? running_for(*system) : std::nullopt) s = std::min(s, *up);
   std::ostringstream o;
   if (s >= 3600) o << s / 3600 << "h" << (s % 3600) / 60 << "m";
   else if (s >= 60) o << s / 60 << "m" << s % 60 << "s";

@@ -134,6 +134,13 @@ class UpSink {
     if (mode_ == Mode::Counter) erase();
     std::cout.flush();
   }
+  /// A line of our own (on stderr), never on the live lines: they are
+  /// taken off first and drawn again by the next show().
+  void say(const std::string& line) {
+    erase();
+    std::cout.flush();
+    std::cerr << line << "\n" << std::flush;
+  }
 
  private:
   enum class Mode { Plain, Lines, Counter };
@@ -270,10 +277,10 @@ Runner setup_up(CLI::App& sub) {
     labd::LineBuffer buf;
     bool ready = false, failed = false;
     int forwarded = 0;
-    std::string failure;
+    std::string failure, summary;
     fault_point("up.started");
     for (;;) {
-      if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
+      if (g_interrupted && !forwarded) sink.say(lab + ": interrupted; rolling back");
       forward_interrupts(*pid, forwarded);
       pollfd p{pipefd[0], POLLIN, 0};
       int rc = ::poll(&p, 1, 200);
@@ -288,7 +295,10 @@ Runner setup_up(CLI::App& sub) {
         if (!reply) continue;
         auto* pr = std::get_if<labd::Progress>(&*reply);
         if (!pr) continue;
-        sink.show(*pr);
+        // The lab's own last word comes after the guest table; an
+        // interruption we already reported is not said again.
+        if (pr->state == "ready" && pr->guest.empty()) summary = pr->text;
+        else if (!(g_interrupted && pr->state == "failed" && pr->guest.empty())) sink.show(*pr);
         fault_point("up.progress");
         if (pr->state == "ready") ready = true;
         if (ready && !failed) break;
@@ -308,7 +318,7 @@ Runner setup_up(CLI::App& sub) {
     }
     if (!ready || failed || g_interrupted) {
       if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
-      if (g_interrupted && failure.empty()) failure = lab + ": interrupted";
+      if (g_interrupted) failure = lab + ": interrupted";
       int st = wait_labd(*pid, forwarded);
       std::error_code ec2;
       bool died = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
@@ -340,6 +350,8 @@ Runner setup_up(CLI::App& sub) {
     auto st = labd::read_state(dir.state_json());
     auto ran = read_plan_file(dir.plan_json());  // host mode: the units labd really took
     if (st) print_guest_table(std::cout, *st, ran ? &*ran : &plan, false);
+    // Last, so a long table (60 guests) never scrolls it away.
+    if (!summary.empty() && !o->quiet) std::cout << summary << "\n";
     return static_cast<int>(kExitOk);
   };
 }

@@ -143,6 +143,8 @@ _vklab()
             COMPREPLY=($(compgen -W "text sh json" -- "$cur")); return 0 ;;
         graph:--format)
             COMPREPLY=($(compgen -W "dot svg png" -- "$cur")); return 0 ;;
+        graph:--layout)
+            COMPREPLY=($(compgen -W "auto dot neato fdp circo" -- "$cur")); return 0 ;;
         graph:-o | graph:--output | convert:-o | convert:--output)
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         down:--timeout)
@@ -173,7 +175,7 @@ _vklab()
     case $sub in
         validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
-        graph) opts="--format -o --output --help" ;;
+        graph) opts="--format --layout -o --output --help" ;;
         up) opts="--no-wait --quiet -q --help" ;;
         down) opts="--timeout --force --help" ;;
         status) opts="--json --help" ;;

@@ -1,5 +1,6 @@
 // Control clients (status, down, console requests) and the console relay:
 // each guest's pty to its log, its replay ring and its console clients.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,8 +65,21 @@ void Daemon::handle_request(Client& c, const std::string& line) {
       c.fd = -1;
       return;
     }
+    size_t gi = static_cast<size_t>(g - st_.guests.data());
+    if (k->rows > 0 && k->cols > 0) {  // the client's terminal size; the guest's shell gets SIGWINCH
+      winsize ws{};
+      ws.ws_row = static_cast<unsigned short>(k->rows);
+      ws.ws_col = static_cast<unsigned short>(k->cols);
+      (void)::ioctl(rt_[gi].pty, TIOCSWINSZ, &ws);
+    }
+    if (k->resize) {
+      (void)write_all(c.fd, encode(Reply{ConsoleReply{k->guest}}) + "\n");
+      ::close(c.fd);
+      c.fd = -1;
+      return;
+    }
     c.mode = Client::Mode::Console;
-    c.guest = static_cast<size_t>(g - st_.guests.data());
+    c.guest = gi;
     (void)write_all(c.fd, encode(Reply{ConsoleReply{k->guest}}) + "\n" + rt_[c.guest].ring);
     rt_[c.guest].consoles.push_back(c.fd);
   }

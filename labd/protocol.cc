@@ -83,7 +83,10 @@ std::string encode(const Request& r) {
                             return o;
                           },
                           [](const ConsoleRequest& c) {
-                            return json{{"op", "console"}, {"guest", c.guest}};
+                            json o = {{"op", "console"}, {"guest", c.guest}};
+                            if (c.rows > 0 && c.cols > 0) o["rows"] = c.rows, o["cols"] = c.cols;
+                            if (c.resize) o["resize"] = true;
+                            return o;
                           },
                           [](const LinkRequest& l) { return link_request_to_json(l); },
                       },
@@ -116,9 +119,15 @@ Result<Request> decode_request(std::string_view line) {
     return Request{d};
   }
   if (op == "console") {
-    f.only({"op", "guest"});
+    f.only({"op", "guest", "rows", "cols", "resize"});
     ConsoleRequest c{f.str("guest")};
     if (f.err.empty() && c.guest.empty()) f.fail("\"guest\" is empty");
+    for (auto [key, out] : {std::pair{"rows", &c.rows}, std::pair{"cols", &c.cols}})
+      if (auto n = f.num(key, false)) {
+        if (*n < 0 || *n > 65535) f.fail(std::string("\"") + key + "\" out of range");
+        else *out = static_cast<int>(*n);
+      }
+    c.resize = f.boolean("resize");
     if (!f.err.empty()) return make_error(f.err);
     return Request{c};
   }

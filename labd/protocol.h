@@ -5,7 +5,8 @@
 //   status  → one StatusReply line
 //   down    → Progress lines, then one DownReply line; labd then exits
 //   console → one ConsoleReply line, then raw bytes both ways
-//             (recent output replayed first)
+//             (recent output replayed first); with "resize": only the
+//             window size is applied, one ConsoleReply line
 //   link    → one LinksReply line (links.h), or an ErrorReply
 // Any malformed or unknown request gets one ErrorReply line and the
 // connection is closed; decoding never throws.
@@ -43,6 +44,12 @@ struct DownRequest {
 };
 struct ConsoleRequest {
   std::string guest;
+  /// The client's terminal size, applied to the guest's pty (TIOCSWINSZ);
+  /// 0 = unknown, left as it is.
+  int rows = 0, cols = 0;
+  /// Only apply rows/cols (the client's terminal was resized: SIGWINCH);
+  /// the reply is one ConsoleReply line and the connection is closed.
+  bool resize = false;
   bool operator==(const ConsoleRequest&) const = default;
 };
 using Request = std::variant<StatusRequest, DownRequest, ConsoleRequest, LinkRequest>;

@@ -7,7 +7,9 @@ using namespace std::chrono_literals;
 
 TEST_CASE("protocol: requests round trip") {
   for (const Request& r : {Request{StatusRequest{}}, Request{DownRequest{}},
-                           Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}}}) {
+                           Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}},
+                           Request{ConsoleRequest{"r1", 45, 150, false}},
+                           Request{ConsoleRequest{"r1", 30, 100, true}}}) {
     auto back = decode_request(encode(r));
     REQUIRE(back.ok());
     CHECK(*back == r);
@@ -28,6 +30,10 @@ TEST_CASE("protocol: bad requests are errors, never crashes") {
       R"({"op":"down","timeout_ms":-1})",
       R"({"op":"down","timeout_ms":1.5})",
       R"({"op":"console"})",
+      R"({"op":"console","guest":"r1","rows":-1,"cols":80})",
+      R"({"op":"console","guest":"r1","rows":24,"cols":70000})",
+      R"({"op":"console","guest":"r1","rows":"24"})",
+      R"({"op":"console","guest":"r1","resize":1})",
       R"({"op":"console","guest":""})",
       R"({"op":"console","guest":["r1"]})",
       "{\"op\":\"status\"",
