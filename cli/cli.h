@@ -30,6 +30,7 @@ enum Exit : int {
   kExitFailure = 1,  ///< the operation failed (and was rolled back)
   kExitUsage = 2,    ///< invalid input: bad command line or lab file
   kExitForced = 3,   ///< `down`: some guest had to be killed
+  kExitStartupErrors = 4,  ///< `up`: the lab is up, but some startup commands failed
 };
 
 /// Runs a subcommand after parsing; returns the exit code.

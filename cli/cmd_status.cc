@@ -124,7 +124,17 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     for (const auto& i : ifs) ifw = std::max(ifw, width(i.first));
   }
   ifw += 2;
-  out << std::left << std::setw(16) << "GUEST" << std::setw(10) << "STATE" << std::setw(9) << "PID"
+  // "Up (2 startup errors)": the state column grows for it.
+  auto state_text = [](const labd::GuestRecord& g) {
+    std::string s = labd::recorded_state_name(g.state);
+    if (size_t n = g.startup_errors.size(); n > 0)
+      s += " (" + std::to_string(n) + " startup error" + (n == 1 ? ")" : "s)");
+    return s;
+  };
+  size_t stw = 10;
+  for (const auto& g : st.guests) stw = std::max(stw, state_text(g).size() + 2);
+  const int sw = static_cast<int>(stw);
+  out << std::left << std::setw(16) << "GUEST" << std::setw(sw) << "STATE" << std::setw(9) << "PID"
       << std::setw(8) << "UPTIME" << std::setw(static_cast<int>(ifw)) << "INTERFACE" << "ADDRESS\n";
   for (size_t r = 0; r < st.guests.size(); ++r) {
     const auto& g = st.guests[r];
@@ -136,14 +146,16 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     const auto& ifs = rows[r];
     for (size_t k = 0; k < ifs.size(); ++k) {
       if (k == 0)
-        out << std::setw(16) << g.name << std::setw(10) << labd::recorded_state_name(g.state) << std::setw(9) << pid
+        out << std::setw(16) << g.name << std::setw(sw) << state_text(g) << std::setw(9) << pid
             << std::setw(8) << uptime(g);
       else
-        out << std::setw(43) << "";
+        out << std::setw(16 + sw + 9 + 8) << "";
       const std::string& path = ifs[k].first;
       out << std::setw(static_cast<int>(ifw + path.size() - width(path))) << path << ifs[k].second << "\n";
     }
     if (!g.error.empty()) out << std::setw(16) << "" << "error: " << g.error << "\n";
+    if (last_line)  // status (up says them after its table)
+      for (const auto& e : g.startup_errors) out << std::setw(16) << "" << labd::describe(e) << "\n";
     if (last_line && gl) {
       std::string l = last_console_line(gl->console_log);
       if (!l.empty()) out << std::setw(16) << "" << "console: " << l << "\n";

@@ -1,8 +1,10 @@
-// vklab up FILE [--no-wait] [--quiet]
+// vklab up FILE [--no-wait] [--quiet] [--strict]
 //
 // Validate, compile, start labd (detached, holding the lab's lock), show
 // its progress, wait for every guest, print the guest table. On failure
 // or Ctrl-C labd rolls everything back; we say what failed and exit 1.
+// Up with failed startup commands: each one, a summary, exit 4 (--strict:
+// labd rolls back at the first one instead).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -178,10 +180,12 @@ class UpSink {
 };
 
 // Forks labd in its own session: fd 3 = progress pipe, fd 4 = the lock.
-Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, int progress_w, int lock) {
+Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, int progress_w, int lock,
+                         bool strict) {
   std::string exe = labd_path();
   std::string name = "labd: " + plan.lab;
   std::vector<std::string> args = {name, "--plan", dir.plan_json(), "--progress-fd", "3", "--lock-fd", "4"};
+  if (strict) args.push_back("--strict");
   int log = ::open(dir.log().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   // H1: an interrupt forwarded before labd reads its signalfd must wait
   // for it, neither lost (our handler would run in the child until exec)
@@ -219,17 +223,44 @@ Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, 
   return pid;
 }
 
+/// After a rolled-back up: where labd kept the failed guests' console logs.
+void say_failed_logs(const labd::StateDir& dir) {
+  std::error_code ec;
+  std::vector<std::string> logs;
+  for (const auto& e : fs::directory_iterator(dir.failed(), ec)) logs.push_back(e.path().filename().string());
+  if (logs.empty()) return;
+  std::sort(logs.begin(), logs.end());
+  std::cerr << "vklab: the failed guests' console logs are kept in " << dir.failed() << "/:";
+  for (const auto& l : logs) std::cerr << " " << l;
+  std::cerr << "\n";
+}
+
+/// Up, each failed startup command and a summary; how many there were.
+size_t say_startup_errors(const labd::LabState& st) {
+  size_t n = 0, guests = 0;
+  for (const auto& g : st.guests) {
+    for (const auto& e : g.startup_errors) std::cerr << g.name << ": " << labd::describe(e) << "\n";
+    n += g.startup_errors.size();
+    guests += g.startup_errors.empty() ? 0 : 1;
+  }
+  if (n > 0)
+    std::cerr << st.lab << ": up, with " << n << " startup error" << (n == 1 ? "" : "s") << " in " << guests
+              << " guest" << (guests == 1 ? "" : "s") << " (the guests' console logs say more: vklab console GUEST)\n";
+  return n;
+}
+
 }  // namespace
 
 Runner setup_up(CLI::App& sub) {
   struct Opts {
     std::string file;
-    bool no_wait = false, quiet = false;
+    bool no_wait = false, quiet = false, strict = false;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
   sub.add_flag("--no-wait", o->no_wait, "return once labd has started; guests keep booting");
   sub.add_flag("--quiet,-q", o->quiet, "print only failures and the final table");
+  sub.add_flag("--strict", o->strict, "a failed startup command fails the up (everything is rolled back)");
   return [o] {
     auto loaded = load_lab(o->file);
     if (!loaded) return static_cast<int>(kExitUsage);
@@ -252,6 +283,7 @@ Runner setup_up(CLI::App& sub) {
                 << "` first\n";
       return static_cast<int>(kExitFailure);
     }
+    fs::remove_all(dir.failed(), ec);  // the logs of the last failed up: this one replaces them
     if (Status s = labd::write_file_atomic(dir.plan_json(), topology::plan_to_json(plan).dump(1) + "\n"); !s) {
       std::cerr << "vklab: " << s.error().message << "\n";
       return static_cast<int>(kExitFailure);
@@ -265,7 +297,7 @@ Runner setup_up(CLI::App& sub) {
     sa.sa_handler = on_interrupt;  // no SA_RESTART: poll() returns EINTR
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
-    auto pid = start_labd(plan, dir, pipefd[1], lock->fd());
+    auto pid = start_labd(plan, dir, pipefd[1], lock->fd(), o->strict);
     ::close(pipefd[1]);
     lock.reset();
     if (!pid) {
@@ -345,6 +377,7 @@ Runner setup_up(CLI::App& sub) {
       }
       std::cerr << "vklab: up failed: " << (failure.empty() ? lab + ": labd exited" : failure)
                 << "; everything was rolled back\n";
+      say_failed_logs(dir);
       return static_cast<int>(kExitFailure);
     }
     auto st = labd::read_state(dir.state_json());
@@ -352,6 +385,8 @@ Runner setup_up(CLI::App& sub) {
     if (st) print_guest_table(std::cout, *st, ran ? &*ran : &plan, false);
     // Last, so a long table (60 guests) never scrolls it away.
     if (!summary.empty() && !o->quiet) std::cout << summary << "\n";
+    std::cout.flush();
+    if (st && say_startup_errors(*st) > 0) return static_cast<int>(kExitStartupErrors);
     return static_cast<int>(kExitOk);
   };
 }

@@ -176,7 +176,7 @@ _vklab()
         validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
         graph) opts="--format --layout -o --output --help" ;;
-        up) opts="--no-wait --quiet -q --help" ;;
+        up) opts="--no-wait --quiet -q --strict --help" ;;
         down) opts="--timeout --force --help" ;;
         status) opts="--json --help" ;;
         ls) opts="--json --help" ;;

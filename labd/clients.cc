@@ -9,6 +9,7 @@
 #include "labd/daemon_impl.h"
 #include "labd/launch.h"
 #include "labd/links.h"
+#include "vkernel/ready.h"
 
 namespace vklab::labd {
 namespace {
@@ -129,21 +130,43 @@ void Daemon::on_pty(size_t i) {
   }
 }
 
+// The bundled guest's readiness channel (vkernel/ready.h): which startup
+// command runs, which failed, then "ready".
 void Daemon::on_ready(size_t i) {
   Runtime& r = rt_[i];
-  char buf[64];
+  char buf[4096];
   ssize_t n = ::read(r.ready, buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  ::close(r.ready);
-  r.ready = -1;
-  GuestRecord& g = st_.guests[i];
-  if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).starts_with("ready")) {
-    auto pid = read_pidfile(r.launch.pidfile);
-    auto id = pid ? proc_id(*pid) : std::nullopt;
-    g.kernel = id.value_or(g.proc);
-    guest_event(i, GuestEvent::Ready);
+  if (n <= 0) {  // EOF without "ready": the guest is failing; its exit says how
+    ::close(r.ready);
+    r.ready = -1;
+    return;
   }
-  // EOF without "ready": the guest is failing; its exit says how.
+  if (!r.ready_buf.feed(std::string_view(buf, static_cast<size_t>(n)), vkernel::kReadyLineMax))
+    r.ready_buf = LineBuffer{};  // not a line of the guest's: drop it
+  GuestRecord& g = st_.guests[i];
+  while (auto line = r.ready_buf.next()) {
+    auto m = vkernel::parse_ready_line(*line);
+    if (!m) continue;
+    if (m->kind == vkernel::ReadyLine::Kind::Run) {
+      r.running_line = m->line;
+      r.running_text = m->text;
+      r.running_since = Clock::now();
+    } else if (m->kind == vkernel::ReadyLine::Kind::Failed) {
+      g.startup_errors.push_back({m->line, m->exit, m->text});
+      dirty_ = true;
+      if (opts_.strict && lab_.phase == Phase::Starting)
+        lab_event(LabEvent::GuestFailed, g.name + ": " + describe(g.startup_errors.back()) + " (--strict)");
+    } else {
+      ::close(r.ready);
+      r.ready = -1;
+      auto pid = read_pidfile(r.launch.pidfile);
+      auto id = pid ? proc_id(*pid) : std::nullopt;
+      g.kernel = id.value_or(g.proc);
+      guest_event(i, GuestEvent::Ready);
+      return;
+    }
+  }
 }
 
 void Daemon::close_pty(size_t i) {

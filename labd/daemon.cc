@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -253,6 +254,7 @@ Status Daemon::finish() {
   for (const auto& g : plan_.guests)
     if (Status c = remove_guest_cgroup(g.pidfile); !c) err += (err.empty() ? "" : "; ") + c.error().message;
   if (listen_ >= 0) ::close(listen_);
+  if (!failure_.empty()) keep_failed_logs();
   fault_point("labd.teardown");
   std::error_code ec;
   fs::remove_all(dir_.dir, ec);
@@ -268,6 +270,27 @@ Status Daemon::finish() {
   if (!failure_.empty()) return make_error(failure_);
   if (!err.empty()) return make_error(err);
   return {};
+}
+
+// A rolled-back up keeps what explains it: the console logs of the guests
+// that failed (or reported startup errors), moved out of the state
+// directory before it goes.
+void Daemon::keep_failed_logs() {
+  std::error_code ec;
+  for (size_t i = 0; i < st_.guests.size(); ++i) {
+    const GuestRecord& g = st_.guests[i];
+    // failed once launched (its state may have moved on: a timed-out guest is then stopped)
+    bool culprit = (!g.error.empty() && g.started_ms != 0) || !g.startup_errors.empty();
+    const std::string& log = rt_[i].launch.console_log;
+    if (!culprit || fs::file_size(log, ec) == 0 || ec) continue;
+    if (::mkdir(dir_.failed().c_str(), 0700) != 0 && errno != EEXIST) {
+      std::cerr << "labd: " << errno_msg(dir_.failed()) << "\n";
+      return;
+    }
+    std::string to = dir_.failed() + "/" + fs::path(log).filename().string();
+    if (::rename(log.c_str(), to.c_str()) != 0) std::cerr << "labd: " << errno_msg(to) << "\n";
+    else ::chmod(to.c_str(), 0600);
+  }
 }
 
 Status Daemon::run() {

@@ -35,7 +35,13 @@ struct Runtime {
   topology::GuestLaunch launch;
   pid_t pid = -1;  ///< our child, until reaped
   int pty = -1;
-  int ready = -1;  ///< the bundled guest's readiness pipe
+  int ready = -1;  ///< the bundled guest's readiness pipe (vkernel/ready.h lines)
+  LineBuffer ready_buf;
+  /// The startup command the guest said it began last (line 0 = none yet),
+  /// and when: the readiness timeout names it.
+  int running_line = 0;
+  std::string running_text;
+  Clock::time_point running_since{};
   int log = -1;
   std::string ring;  ///< recent console output, for a console client's replay
   std::vector<int> consoles;
@@ -62,12 +68,15 @@ class Daemon {
   void loop();
   int poll_timeout();
   Status finish();
+  void keep_failed_logs();
   void emit(const Progress& p);
   void save();
 
   // schedule.cc
   void schedule();
   void check_ready();
+  /// "r1: not ready after 30s: startup line 4 still running after 29.9s: …"
+  std::string not_ready_text(size_t i) const;
   void guest_event(size_t i, GuestEvent e, const std::string& detail = "");
   void perform(size_t i, GuestAction a);
   void refresh_kernel(size_t i);

@@ -102,6 +102,10 @@ const GuestRecord* LabState::find(const std::string& name) const {
   return const_cast<LabState*>(this)->find(name);
 }
 
+std::string describe(const StartupError& e) {
+  return "startup line " + std::to_string(e.line) + " failed (exit " + std::to_string(e.exit) + "): " + e.command;
+}
+
 json state_to_json(const LabState& s) {
   json created = json::array();
   for (const auto& o : s.created) {
@@ -121,6 +125,9 @@ json state_to_json(const LabState& s) {
                       {"stopped_ms", g.stopped_ms},
                       {"exit", g.exit},
                       {"error", g.error}});
+    json errors = json::array();
+    for (const auto& e : g.startup_errors) errors.push_back({{"line", e.line}, {"exit", e.exit}, {"command", e.command}});
+    guests.back()["startup_errors"] = errors;
   }
   return {{"version", 1},
           {"lab", s.lab},
@@ -193,6 +200,19 @@ Result<LabState> state_from_json(const json& j) {
       rec.stopped_ms = r.num(g, "stopped_ms", ctx);
       rec.exit = r.str(g, "exit", ctx);
       rec.error = r.str(g, "error", ctx);
+      if (auto se = g.find("startup_errors"); se != g.end()) {  // absent before startup errors were kept
+        if (!se->is_array()) r.fail(ctx + "startup_errors is not an array");
+        else
+          for (const auto& e : *se) {
+            if (!e.is_object()) {
+              r.fail(ctx + "startup_errors holds a non-object");
+              continue;
+            }
+            std::string ectx = ctx + "startup_errors.";
+            rec.startup_errors.push_back({static_cast<int>(r.num(e, "line", ectx)),
+                                          static_cast<int>(r.num(e, "exit", ectx)), r.str(e, "command", ectx)});
+          }
+      }
       s.guests.push_back(std::move(rec));
     }
   if (auto l = j.find("links"); l != j.end()) {  // absent in a state.json from before links

@@ -38,6 +38,10 @@ struct StateDir {
   std::string control() const { return dir + "/control.sock"; }  ///< mode 0600
   std::string netns() const { return dir + "/netns"; }            ///< bind mount of labd's netns (isolated)
   std::string log() const { return dir + "/labd.log"; }           ///< labd's stderr
+  /// Beside the state directory (a lab name has no '.'; no state.json, so
+  /// no lab): the console logs of the guests that failed the last up that
+  /// was rolled back (mode 0700, logs 0600). The next up of the lab removes it.
+  std::string failed() const { return dir + ".failed"; }
 };
 
 /// A process identity that survives pid reuse: pid + start time (clock
@@ -48,6 +52,17 @@ struct ProcId {
   bool valid() const { return pid > 0; }
   bool operator==(const ProcId&) const = default;
 };
+
+/// A startup command of a guest that failed (vkernel/ready.h "failed").
+struct StartupError {
+  int line = 0;          ///< the command's first line in the startup script (1-based)
+  int exit = 0;          ///< its exit status
+  std::string command;   ///< that first line, trimmed, cut
+  bool operator==(const StartupError&) const = default;
+};
+
+/// "startup line 3 failed (exit 2): ip route add default via 10.0.1.1"
+std::string describe(const StartupError& e);
 
 /// One guest as recorded.
 struct GuestRecord {
@@ -61,6 +76,9 @@ struct GuestRecord {
   int64_t stopped_ms = 0;  ///< wall clock when it left Up/Stopping; 0 = not yet
   std::string exit;        ///< "exit 0", "signal 9", "" while running
   std::string error;       ///< why it failed, "" otherwise
+  /// Its failed startup commands, in order, as the guest reported them
+  /// before it was ready (the bundled guest; a relaunch starts afresh).
+  std::vector<StartupError> startup_errors;
   bool operator==(const GuestRecord&) const = default;
 };
 

@@ -168,6 +168,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     gl.pidfile = plan.state_dir + "/" + g.name + ".pid";
     gl.console_log = plan.state_dir + "/" + g.name + ".console.log";
     gl.stop_timeout = g.stop_timeout.value;
+    gl.ready_timeout = g.ready_timeout.value;
     for (const auto& d : g.depends_on) gl.depends_on.push_back(d.value);
 
     auto& c = gl.cmdline;

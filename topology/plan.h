@@ -78,6 +78,8 @@ struct GuestLaunch {
   std::string pidfile;       ///< same as cmdline.pidfile
   std::string console_log;
   std::chrono::milliseconds stop_timeout{kDefaultStopTimeout};
+  /// From launch to ready (labd: not ready in time = the up fails).
+  std::chrono::milliseconds ready_timeout{kDefaultReadyTimeout};
   std::vector<std::string> depends_on;
   std::vector<GuestIface> ifaces;
   /// The bundled guest's folder in the lab (absolute; "" = none known):

@@ -171,6 +171,7 @@ json plan_to_json(const Plan& plan) {
                {"pidfile", g.pidfile},
                {"console_log", g.console_log},
                {"stop_timeout_ms", g.stop_timeout.count()},
+               {"ready_timeout_ms", g.ready_timeout.count()},
                {"depends_on", g.depends_on},
                {"ifaces", json::array()}};
     for (const auto& i : g.ifaces) {
@@ -238,6 +239,8 @@ Result<Plan> plan_from_json(const json& j) {
     g.pidfile = r.str(gj, "pidfile", ctx);
     g.console_log = r.str(gj, "console_log", ctx);
     g.stop_timeout = std::chrono::milliseconds(r.num(gj, "stop_timeout_ms", ctx));
+    if (gj.contains("ready_timeout_ms"))  // absent in a plan.json from before ready_timeout
+      g.ready_timeout = std::chrono::milliseconds(r.num(gj, "ready_timeout_ms", ctx));
     for (const auto& d : r.arr(gj, "depends_on", ctx))
       if (d.is_string()) g.depends_on.push_back(d.get<std::string>());
     for (const auto& ij : r.arr(gj, "ifaces", ctx)) {
