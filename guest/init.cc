@@ -22,8 +22,8 @@
 #include "guest/power.h"
 #include "guest/services.h"
 #include "guest/rootfs.h"
+#include "guest/confine.h"
 #include "guest/startup.h"
-#include "vkernel/confine.h"
 
 namespace vklab::vkernel {
 namespace {
@@ -50,7 +50,7 @@ class Init {
     if (cfg_.booted_fd >= 0) [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, line.data(), line.size());
   }
   void setup_process();
-  /// The guest's root (rootfs.h) and its confinement (vkernel/confine.h).
+  /// The guest's root (rootfs.h) and its confinement (guest/confine.h).
   void setup_root();
   [[noreturn]] void fatal(const std::string& msg) {
     say(msg);

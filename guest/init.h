@@ -3,7 +3,7 @@
 // Runs in the guest's new PID namespace (and the guest's network, UTS and
 // IPC namespaces, entered by its parent). It makes its own mount namespace,
 // enters the guest's root (rootfs.h: its own /proc, /sys, /dev, /tmp and
-// /run), confines itself (vkernel/confine.h); runs the startup commands;
+// /run), confines itself (guest/confine.h); runs the startup commands;
 // tells its parent it has booted; gives a terminal console a shell; reaps
 // every orphan; and on SIGUSR1/SIGUSR2 halts like init(8): shutdown
 // commands (bounded), SIGTERM to every process, a bounded wait, SIGKILL to

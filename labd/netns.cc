@@ -26,7 +26,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "vkernel/confine.h"
+#include "guest/confine.h"
 
 namespace vklab::labd {
 namespace {
