@@ -53,6 +53,15 @@ expect_rc 2 "unknown guest" "$VKLAB" restart --lab gs r9
 echo "$OUT" | grep -q "r9: no such guest in gs" && pass "unknown guest named" || fail "unknown: $OUT"
 expect_rc 2 "bad timeout" "$VKLAB" stop --lab gs --timeout soon h1
 
+# up of the same file: no changes; of an edited one: the changes listed.
+expect_rc 1 "up again, same file" "$VKLAB" up "$WORK/gs.yaml"
+echo "$OUT" | grep -q "already running; no changes" && pass "no changes said" || fail "same file: $OUT"
+sed -e 's/via 10.9.0.2/via 10.9.0.3/' "$WORK/gs.yaml" > "$WORK/gs2.yaml"
+printf '  h3:\n    interfaces: [{bridge: lan, address: 10.9.0.4/24}]\n' >> "$WORK/gs2.yaml"
+expect_rc 1 "up of an edited file" "$VKLAB" up "$WORK/gs2.yaml"
+echo "$OUT" | grep -q "^+ guest h3" && echo "$OUT" | grep -q "^~ guest r1 (startup)" &&
+  echo "$OUT" | grep -q "already running; 3 changes" && pass "the changes are listed" || fail "edited: $OUT"
+[ "$(kpid gs h2)" != 0 ] && [ "$(gstate gs h2)" = Up ] && pass "nothing was touched" || fail "h2 $(gstate gs h2)"
 expect_rc 0 "down" "$VKLAB" down gs
 assert_clean "after stop/start/restart"
 
