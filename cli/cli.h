@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/diag.h"
+#include "labd/protocol.h"
 #include "labd/state.h"
 #include "topology/compile.h"
 #include "topology/model.h"
@@ -121,6 +122,11 @@ void print_guest_table(std::ostream& out, const labd::LabState& st,
 /// The bundled Linux guest binary: $VKLAB_VKERNEL, else next to this
 /// executable (build tree: ../vkernel/vkernel), else the installed one.
 std::string bundled_kernel_path();
+
+/// Sends a start/stop/restart (GuestsRequest) or apply request to the
+/// lab's labd, prints its progress lines on stdout, and returns its reply.
+/// An error when labd is gone or refused the request (its message).
+Result<labd::GuestsReply> send_guests_request(const RunningLab& lab, const labd::Request& req);
 
 /// The labd binary, found the same way ($VKLAB_LABD, build tree, installed).
 std::string labd_path();

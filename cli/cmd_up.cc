@@ -28,6 +28,7 @@
 #include "labd/protocol.h"
 #include "labd/recover.h"
 #include "labd/state.h"
+#include "topology/plan_diff.h"
 #include "topology/plan_json.h"
 
 namespace vklab::cli {
@@ -275,6 +276,20 @@ Runner setup_up(CLI::App& sub) {
       return static_cast<int>(kExitFailure);
     }
     if (*got != labd::LabLock::Outcome::Taken) {
+      // The lab file may have been edited: say what would change.
+      if (auto running = read_plan_file(dir.plan_json()); running && running->network == topology::NetworkMode::Isolated) {
+        auto opts = host_compile_options(o->file, lab, topology::Target::Linux);
+        opts.keep_names = &*running;
+        auto d = topology::plan_diff(*running, topology::compile(loaded->lab, opts));
+        for (const auto& line : topology::describe(d)) std::cout << line << "\n";
+        if (d.size() > 0) {
+          std::cerr << "vklab: " << lab << ": already running; " << d.size() << (d.size() == 1 ? " change" : " changes")
+                    << " (applying them to a running lab is not available yet: vklab down " << lab << ", then up)\n";
+          return static_cast<int>(kExitFailure);
+        }
+        std::cerr << "vklab: " << lab << ": already running; no changes (see `vklab status " << lab << "`)\n";
+        return static_cast<int>(kExitFailure);
+      }
       std::cerr << "vklab: " << lab << ": already running (see `vklab status " << lab << "`)\n";
       return static_cast<int>(kExitFailure);
     }

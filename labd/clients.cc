@@ -57,6 +57,10 @@ void Daemon::handle_request(Client& c, const std::string& line) {
     ::close(c.fd);
     c.fd = -1;
     if (r) save();
+  } else if (auto* gr = std::get_if<GuestsRequest>(&*req)) {
+    serve_guests(c, *gr);
+  } else if (std::holds_alternative<ApplyRequest>(*req)) {
+    serve_apply(c);
   } else if (auto* k = std::get_if<ConsoleRequest>(&*req)) {
     auto* g = st_.find(k->guest);
     if (!g || rt_[static_cast<size_t>(g - st_.guests.data())].pty < 0) {
@@ -101,7 +105,7 @@ void Daemon::on_client(size_t ci) {
     if (rt_[c.guest].pty >= 0) (void)write_all(rt_[c.guest].pty, std::string_view(buf, n), milliseconds(200));
     return;
   }
-  if (c.mode == Client::Mode::Down) return;  // nothing more is expected
+  if (c.mode == Client::Mode::Down || c.mode == Client::Mode::Guests) return;  // nothing more is expected
   if (!c.buf.feed(std::string_view(buf, static_cast<size_t>(n)))) {
     (void)write_all(c.fd, encode(Reply{ErrorReply{"request: too long"}}) + "\n");
     ::close(c.fd);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -44,8 +45,11 @@ void Daemon::emit(const Progress& p) {
     ::close(opts_.progress_fd);  // the CLI went away; carry on without it
     opts_.progress_fd = -1;
   }
-  for (auto& c : clients_)
-    if (c.mode == Client::Mode::Down) (void)write_all(c.fd, line);
+  for (auto& c : clients_) {
+    bool watching = c.mode == Client::Mode::Guests && !p.guest.empty() &&
+                    std::any_of(c.watch.begin(), c.watch.end(), [&](size_t i) { return st_.guests[i].name == p.guest; });
+    if (c.fd >= 0 && (c.mode == Client::Mode::Down || watching)) (void)write_all(c.fd, line);
+  }
 }
 
 void Daemon::save() {
@@ -161,10 +165,12 @@ Status Daemon::apply_host() {
 
 void Daemon::loop() {
   for (;;) {
+    start_pending();
     schedule();
     check_ready();
     schedule();  // a guest just Up may let its dependents go (a silent kernel wakes no poll)
-    if (stopping(lab_.phase)) check_deadlines();
+    check_deadlines();  // down's, or one guest's stop
+    answer_guests_clients();
     if (dirty_) save();
     if (stopping(lab_.phase) && all_gone()) {
       lab_event(LabEvent::AllGone, "");
@@ -219,15 +225,13 @@ int Daemon::poll_timeout() {
   }
   if (waiting) timeout = 100;
   if (starting) timeout = static_cast<int>(kReadyPoll.count());
-  if (stopping(lab_.phase)) {
-    auto now = Clock::now();
-    for (size_t i = 0; i < rt_.size(); ++i)
-      if (st_.guests[i].state == GuestState::Stopping) {
-        auto left = std::max<int64_t>(std::chrono::duration_cast<milliseconds>(rt_[i].deadline - now).count() + 1, 0);
-        timeout = timeout < 0 ? static_cast<int>(left) : std::min(timeout, static_cast<int>(left));
-      }
-    if (timeout < 0 || timeout > 50) timeout = 50;  // lingering children
-  }
+  auto now = Clock::now();
+  for (size_t i = 0; i < rt_.size(); ++i)
+    if (st_.guests[i].state == GuestState::Stopping) {
+      auto left = std::max<int64_t>(std::chrono::duration_cast<milliseconds>(rt_[i].deadline - now).count() + 1, 0);
+      timeout = timeout < 0 ? static_cast<int>(left) : std::min(timeout, static_cast<int>(left));
+    }
+  if (stopping(lab_.phase) && (timeout < 0 || timeout > 50)) timeout = 50;  // lingering children
   return timeout;
 }
 

@@ -66,6 +66,66 @@ struct Fields {
   }
 };
 
+json outcomes_to_json(const std::vector<GuestOutcome>& os) {
+  json gs = json::array();
+  for (const auto& o : os)
+    gs.push_back({{"guest", o.guest}, {"state", state_name(o.state)}, {"took_ms", o.took.count()}});
+  return gs;
+}
+
+std::vector<GuestOutcome> outcomes_from_json(const json& j, Fields& f) {
+  std::vector<GuestOutcome> out;
+  auto it = j.find("guests");
+  if (it == j.end() || !it->is_array()) {
+    f.fail("\"guests\" is not an array");
+    return out;
+  }
+  for (const auto& g : *it) {
+    if (!g.is_object()) {
+      f.fail("\"guests\" holds a non-object");
+      continue;
+    }
+    Fields gf{g, f.what + " guest", ""};
+    GuestOutcome o;
+    o.guest = gf.str("guest");
+    std::string st = gf.str("state");
+    if (auto s = parse_state(st)) o.state = *s;
+    else gf.fail("unknown state \"" + st + "\"");
+    o.took = std::chrono::milliseconds(gf.num("took_ms", true).value_or(0));
+    if (!gf.err.empty()) f.fail(gf.err);
+    out.push_back(o);
+  }
+  return out;
+}
+
+std::optional<GuestsRequest::Op> parse_guests_op(std::string_view op) {
+  for (auto o : {GuestsRequest::Op::Start, GuestsRequest::Op::Stop, GuestsRequest::Op::Restart})
+    if (op == guests_op_name(o)) return o;
+  return std::nullopt;
+}
+
+Result<Request> decode_guests(const json& j, Fields& f, GuestsRequest::Op op) {
+  f.only({"op", "guests", "timeout_ms"});
+  GuestsRequest r;
+  r.op = op;
+  auto it = j.find("guests");
+  if (it == j.end() || !it->is_array() || it->empty()) f.fail("\"guests\" is not a non-empty array");
+  else
+    for (const auto& g : *it) {
+      if (!g.is_string() || g.get<std::string>().empty()) {
+        f.fail("\"guests\" holds something other than a guest name");
+        break;
+      }
+      r.guests.push_back(g.get<std::string>());
+    }
+  if (auto t = f.num("timeout_ms", false)) {
+    if (*t < 0 || *t > 24 * 3600 * 1000) f.fail("\"timeout_ms\" out of range");
+    r.timeout = std::chrono::milliseconds(*t);
+  }
+  if (!f.err.empty()) return make_error(f.err);
+  return Request{r};
+}
+
 std::optional<json> parse_object(std::string_view line) {
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
@@ -89,6 +149,12 @@ std::string encode(const Request& r) {
                             return o;
                           },
                           [](const LinkRequest& l) { return link_request_to_json(l); },
+                          [](const GuestsRequest& g) {
+                            json o = {{"op", guests_op_name(g.op)}, {"guests", g.guests}};
+                            if (g.timeout) o["timeout_ms"] = g.timeout->count();
+                            return o;
+                          },
+                          [](const ApplyRequest&) { return json{{"op", "apply"}}; },
                       },
                       r);
   return j.dump();
@@ -136,6 +202,12 @@ Result<Request> decode_request(std::string_view line) {
     if (!l) return l.error();
     return Request{*l};
   }
+  if (auto g = parse_guests_op(op)) return decode_guests(*j, f, *g);
+  if (op == "apply") {
+    f.only({"op"});
+    if (!f.err.empty()) return make_error(f.err);
+    return Request{ApplyRequest{}};
+  }
   return make_error("request: unknown op \"" + op + "\"");
 }
 
@@ -148,15 +220,15 @@ std::string encode(const Reply& r) {
             return json{{"type", "progress"}, {"guest", p.guest}, {"state", p.state}, {"text", p.text}};
           },
           [](const DownReply& d) {
-            json gs = json::array();
-            for (const auto& o : d.guests)
-              gs.push_back({{"guest", o.guest}, {"state", state_name(o.state)}, {"took_ms", o.took.count()}});
-            json o = {{"type", "down"}, {"guests", gs}, {"error", d.error}};
+            json o = {{"type", "down"}, {"guests", outcomes_to_json(d.guests)}, {"error", d.error}};
             if (d.strays) o["strays"] = d.strays;
             return o;
           },
           [](const ConsoleReply& c) { return json{{"type", "console"}, {"guest", c.guest}}; },
           [](const LinksReply& l) { return json{{"type", "links"}, {"links", links_to_json(l.links)}}; },
+          [](const GuestsReply& g) {
+            return json{{"type", "guests"}, {"guests", outcomes_to_json(g.guests)}, {"error", g.error}};
+          },
       },
       r);
   return j.dump();
@@ -190,24 +262,7 @@ Result<Reply> decode_reply(std::string_view line) {
     DownReply d;
     d.error = f.str("error");
     if (auto n = f.num("strays", false)) d.strays = static_cast<int>(*n);
-    auto it = j->find("guests");
-    if (it == j->end() || !it->is_array()) f.fail("\"guests\" is not an array");
-    else
-      for (const auto& g : *it) {
-        if (!g.is_object()) {
-          f.fail("\"guests\" holds a non-object");
-          continue;
-        }
-        Fields gf{g, "reply down guest", ""};
-        GuestOutcome o;
-        o.guest = gf.str("guest");
-        std::string st = gf.str("state");
-        if (auto s = parse_state(st)) o.state = *s;
-        else gf.fail("unknown state \"" + st + "\"");
-        o.took = std::chrono::milliseconds(gf.num("took_ms", true).value_or(0));
-        if (!gf.err.empty()) f.fail(gf.err);
-        d.guests.push_back(o);
-      }
+    d.guests = outcomes_from_json(*j, f);
     if (!f.err.empty()) return make_error(f.err);
     return Reply{d};
   }
@@ -223,7 +278,23 @@ Result<Reply> decode_reply(std::string_view line) {
     if (!l) return make_error("reply links: " + l.error().message);
     return Reply{LinksReply{std::move(*l)}};
   }
+  if (type == "guests") {
+    GuestsReply g;
+    g.error = f.str("error", false);
+    g.guests = outcomes_from_json(*j, f);
+    if (!f.err.empty()) return make_error(f.err);
+    return Reply{g};
+  }
   return make_error("reply: unknown type \"" + type + "\"");
+}
+
+const char* guests_op_name(GuestsRequest::Op op) {
+  switch (op) {
+    case GuestsRequest::Op::Start: return "start";
+    case GuestsRequest::Op::Stop: return "stop";
+    case GuestsRequest::Op::Restart: return "restart";
+  }
+  return "?";
 }
 
 std::string describe(const GuestOutcome& o, std::chrono::milliseconds timeout) {

@@ -37,7 +37,8 @@ bool Daemon::forking(size_t i) const {
 }
 
 void Daemon::schedule() {
-  if (lab_.phase != Phase::Starting) return;
+  // Up: guests queued again by `vklab start|restart` (guests.cc).
+  if (lab_.phase != Phase::Starting && lab_.phase != Phase::Up) return;
   size_t starting = 0;
   for (const auto& g : st_.guests)
     if (g.state == GuestState::Starting) ++starting;
@@ -126,7 +127,7 @@ void Daemon::perform(size_t i, GuestAction a) {
   if (a == GuestAction::SendTerm || a == GuestAction::SendKill) refresh_kernel(i);
   if (a == GuestAction::SendTerm) {
     r.term_sent = Clock::now();
-    r.deadline = r.term_sent + stop_timeout_.value_or(r.launch.stop_timeout);
+    r.deadline = r.term_sent + stop_timeout_of(i);
     if (!g.kernel.valid() || !signal_if_same(g.kernel, SIGTERM))
       if (r.pid > 0) ::kill(r.pid, SIGTERM);
   } else if (a == GuestAction::SendKill) {
@@ -162,9 +163,8 @@ void Daemon::guest_event(size_t i, GuestEvent e, const std::string& detail) {
     text = g.name + ": stopping (SIGTERM)";
   } else if (t.state == GuestState::Halted || t.state == GuestState::Forced) {
     g.stopped_ms = now_ms();
-    if (stopping(lab_.phase))
-      text = describe({g.name, t.state, took}, lab_.forced ? milliseconds(0)
-                                                           : stop_timeout_.value_or(r.launch.stop_timeout));
+    if (stopping(lab_.phase) || r.stop_asked)
+      text = describe({g.name, t.state, took}, lab_.forced ? milliseconds(0) : stop_timeout_of(i));
     else
       text = g.name + ": " + (t.state == GuestState::Halted ? "halted on its own" : "killed");
   }

@@ -35,6 +35,8 @@ struct StateDir {
   std::string lock() const { return dir + "/lock"; }              ///< flock'd by labd while it lives
   std::string state_json() const { return dir + "/state.json"; }  ///< LabState
   std::string plan_json() const { return dir + "/plan.json"; }    ///< the Plan labd runs from
+  /// The plan `vklab up --apply` hands labd; renamed over plan.json once applied.
+  std::string next_plan_json() const { return dir + "/plan.next.json"; }
   std::string control() const { return dir + "/control.sock"; }  ///< mode 0600
   std::string netns() const { return dir + "/netns"; }            ///< bind mount of labd's netns (isolated)
   std::string log() const { return dir + "/labd.log"; }           ///< labd's stderr
