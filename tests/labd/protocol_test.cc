@@ -10,7 +10,6 @@ TEST_CASE("protocol: requests round trip") {
                            Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}},
                            Request{ConsoleRequest{"r1", 45, 150, false}},
                            Request{ConsoleRequest{"r1", 30, 100, true}},
-
                            Request{GuestsRequest{GuestsRequest::Op::Start, {"r1", "r2"}, std::nullopt}},
                            Request{GuestsRequest{GuestsRequest::Op::Stop, {"r1"}, 1500ms}},
                            Request{GuestsRequest{GuestsRequest::Op::Restart, {"r1"}, std::nullopt}},
