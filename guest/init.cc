@@ -132,6 +132,22 @@ std::string Init::wrap(const std::string& text, const char* what) {
   return rc_wrapper(cfg_.name, what, text, cmds);
 }
 
+namespace {
+/// In a child init forks for a script: a session of its own, no signal
+/// blocked, stdin from /dev/null.
+void become_job() {
+  setsid();
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int null = ::open("/dev/null", O_RDONLY);
+  if (null >= 0) {
+    dup2(null, STDIN_FILENO);
+    if (null > 2) ::close(null);
+  }
+}
+}  // namespace
+
 pid_t Init::run_script(const char* path, const std::string& script, bool report) {
   int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool written = fd >= 0 && ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size());
@@ -142,15 +158,7 @@ pid_t Init::run_script(const char* path, const std::string& script, bool report)
   }
   pid_t pid = fork();
   if (pid == 0) {
-    setsid();
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) {
-      dup2(null, STDIN_FILENO);
-      if (null > 2) ::close(null);
-    }
+    become_job();
     if (report && cfg_.booted_fd >= 0) {
       if (cfg_.booted_fd == kStartupReportFd) fcntl(kStartupReportFd, F_SETFD, 0);
       else dup2(cfg_.booted_fd, kStartupReportFd);
@@ -165,15 +173,7 @@ pid_t Init::run_script(const char* path, const std::string& script, bool report)
 pid_t Init::spawn(const char* argv0, const std::string& script) {
   pid_t pid = fork();
   if (pid == 0) {
-    setsid();
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) {
-      dup2(null, STDIN_FILENO);
-      if (null > 2) ::close(null);
-    }
+    become_job();
     execl("/bin/sh", argv0, "-c", script.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
