@@ -51,7 +51,7 @@ std::string find_binary(const char* env, const char* build_rel, const std::strin
 }  // namespace
 
 std::string bundled_kernel_path() {
-  return find_binary("VKLAB_VKERNEL", "../vkernel/vkernel", VKLAB_LIBEXECDIR "/vkernel");
+  return find_binary("VKLAB_VKERNEL", "../guest/vkernel", VKLAB_LIBEXECDIR "/vkernel");
 }
 
 std::string labd_path() {
