@@ -51,16 +51,24 @@ Applier::Applier(Host& host, ApplyOptions opts)
 Status Applier::apply(const std::vector<topology::HostStep>& steps) {
   failed_.reset();
   if (Status s = host_.check_modules(); !s) return s;
+  // What was ours before this call (resumed, or an earlier apply() of this
+  // Applier: `vklab up --apply` adds to a running lab) is not undone.
+  const std::vector<CreatedObject> prior = created_;
   for (size_t i = 0; i < steps.size(); ++i) {
     Status s = run(steps[i]);
     if (s) continue;
     failed_ = i;
     std::string msg = "step " + std::to_string(i + 1) + " (" + describe(steps[i]) + "): " +
                       s.error().message;
-    std::vector<CreatedObject> undo = created_;
-    Status r = teardown(host_, undo, TeardownOptions{opts_.lab});
-    created_.clear();
+    std::vector<CreatedObject> undo, kept;
+    for (const CreatedObject& o : created_)
+      (std::find(prior.begin(), prior.end(), o) == prior.end() ? undo : kept).push_back(o);
+    // The tag sweep removes every link of the lab: only when all of them are this call's.
+    Status r = teardown(host_, undo, TeardownOptions{kept.empty() ? opts_.lab : ""});
+    created_ = std::move(kept);
     names_.clear();
+    for (const CreatedObject& o : created_)
+      if (is_link(o.kind)) names_[o.plan_name.empty() ? o.name : o.plan_name] = o.name;
     if (opts_.on_removed)
       for (auto it = undo.rbegin(); it != undo.rend(); ++it) opts_.on_removed(*it);
     if (!r) msg += "; rollback: " + r.error().message;

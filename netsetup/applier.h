@@ -61,7 +61,8 @@ class Applier {
   Applier(Host& host, ApplyOptions opts);
 
   /// Checks modules, then runs `steps` in order. On the first failure it
-  /// undoes everything created (in reverse) and returns
+  /// undoes everything this call created (in reverse; what was ours before
+  /// the call, resumed or created by an earlier apply(), stays) and returns
   /// "step K (create tap tap3 (r1 vke0)): tap3: File exists" (K from 1).
   Status apply(const std::vector<topology::HostStep>& steps);
 

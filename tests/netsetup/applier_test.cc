@@ -153,10 +153,59 @@ TEST_CASE("apply: resume from an earlier record treats recorded links as ours") 
   h.tags = false;
   h.add_foreign(foreign("bridge0", "bridge"));
   ApplyOptions o = opts();
-  o.resume = {{CreatedObject::Kind::Bridge, "bridge0", "", "bridge0"}};
+  o.resume = {{CreatedObject::Kind::Bridge, "bridge0", "", "bridge0", ""}};
   Applier a(h, o);
   REQUIRE(a.apply(setup_steps(triangle())).ok());
   CHECK(a.created().size() == 18);
+}
+
+TEST_CASE("apply: a failed later apply (up --apply) undoes only its own links") {
+  using Op = topology::HostStep::Op;
+  FakeHost h;
+  Applier a(h, opts());
+  REQUIRE(a.apply(setup_steps(triangle())).ok());
+  const size_t before = a.created().size();
+  REQUIRE(h.links.size() == 18);
+  // A new tap joined to an existing bridge, then a step that fails.
+  std::vector<topology::HostStep> more(3);
+  more[0].op = Op::CreateTap;
+  more[0].ifname = "tap99";
+  more[1].op = Op::AddMember;
+  more[1].ifname = "bridge0";
+  more[1].member = "tap99";
+  more[2].op = Op::LinkUp;
+  more[2].ifname = "tap99";
+  h.fail_on = {"set_up tap99 1"};
+  Status s = a.apply(more);
+  REQUIRE_FALSE(s.ok());
+  CHECK(a.failed_step() == 2);
+  CHECK(h.links.size() == 18);  // the lab's links stay; tap99 is gone
+  CHECK_FALSE(h.links.count("tap99"));
+  CHECK(h.links.count("bridge0"));
+  CHECK(a.created().size() == before);
+  // The same Applier still knows the lab's links as its own.
+  h.fail_on.clear();
+  REQUIRE(a.apply(more).ok());
+  CHECK(h.links.at("tap99").master == "bridge0");
+}
+
+TEST_CASE("apply: resumed links survive a failed apply") {
+  using Op = topology::HostStep::Op;
+  FakeHost h;
+  REQUIRE(Applier(h, opts()).apply(setup_steps(triangle())).ok());
+  ApplyOptions o = opts();
+  o.resume = {{CreatedObject::Kind::Bridge, "bridge0", "", "bridge0", ""}};
+  Applier a(h, o);
+  std::vector<topology::HostStep> more(2);
+  more[0].op = Op::CreateTap;
+  more[0].ifname = "tap99";
+  more[1].op = Op::AddMember;
+  more[1].ifname = "bridge7";  // not the lab's: refused
+  more[1].member = "tap99";
+  REQUIRE_FALSE(a.apply(more).ok());
+  CHECK(h.links.size() == 18);
+  CHECK_FALSE(h.links.count("tap99"));
+  CHECK(a.created().size() == 1);
 }
 
 TEST_CASE("apply: a journal that cannot record stops and rolls back") {
