@@ -55,6 +55,9 @@ void Daemon::start_guest(size_t i) {
   r.term_sent = r.deadline = Clock::time_point{};
   r.stop_asked = false;
   r.stop_timeout.reset();
+  // The last run's memory cgroup, if it was killed before it could remove
+  // it (L3): the next run writes a new one under the same pidfile.
+  (void)remove_guest_cgroup(r.launch.pidfile, 0);
   ::unlink(r.launch.pidfile.c_str());
   ::unlink(launch_record_path(r.launch.pidfile).c_str());
   dirty_ = true;
@@ -80,6 +83,8 @@ void Daemon::serve_guests(Client& c, const GuestsRequest& req) {
   if (next(lab_, LabEvent::Change).action != LabAction::ServeChange)
     return refuse(plan_.lab + ": " + guests_op_name(req.op) + " refused: the lab is " + phase_name(lab_.phase) +
                   ", not up");
+  if (apply_)
+    return refuse(plan_.lab + ": " + guests_op_name(req.op) + " refused: an apply (vklab up --apply) is in progress");
   std::vector<std::string> names;
   for (const auto& g : st_.guests) names.push_back(g.name);
   std::vector<size_t> idx;
@@ -137,6 +142,7 @@ void Daemon::answer_guests_clients() {
     if (c.fd < 0 || c.mode != Client::Mode::Guests) continue;
     // Queued guests wait for dependencies, which only a down would end.
     if (!std::all_of(c.watch.begin(), c.watch.end(), [this](size_t i) { return settled(i); })) continue;
+    if (dirty_) save();  // a status right after the reply sees what it says
     GuestsReply reply;
     for (size_t i : c.watch) {
       auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - c.asked);
