@@ -1,10 +1,11 @@
-// vklab up FILE [--no-wait] [--quiet] [--strict]
+// vklab up FILE [--no-wait] [--quiet] [--strict] [--apply]
 //
 // Validate, compile, start labd (detached, holding the lab's lock), show
 // its progress, wait for every guest, print the guest table. On failure
 // or Ctrl-C labd rolls everything back; we say what failed and exit 1.
 // Up with failed startup commands: each one, a summary, exit 4 (--strict:
-// labd rolls back at the first one instead).
+// labd rolls back at the first one instead). On a running lab: the plan
+// diff, exit 1; with --apply, labd makes those changes (apply_running).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,7 +15,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -250,18 +253,84 @@ size_t say_startup_errors(const labd::LabState& st) {
   return n;
 }
 
+/// `up FILE --apply` on a running lab: labd makes the changes `d` lists
+/// (labd/apply.cc). Exit 0 applied; 4 applied, with startup errors in a
+/// started guest; 1 refused or a guest failed.
+int apply_running(const std::string& lab, const labd::StateDir& dir, const topology::Plan& next,
+                  const topology::PlanDiff& d) {
+  if (!d.unsupported.empty()) {
+    std::cerr << "vklab: " << lab << ": not applied: the changes marked ! need `vklab down " << lab
+              << "`, then up\n";
+    return static_cast<int>(kExitFailure);
+  }
+  if (d.size() == 0) {
+    std::cerr << lab << ": already running; no changes to apply\n";
+    return static_cast<int>(kExitOk);
+  }
+  int exit = kExitOk;
+  auto running = open_running_lab(lab, exit);
+  if (!running) return exit;
+  if (Status s = labd::write_file_atomic(dir.next_plan_json(), topology::plan_to_json(next).dump(1) + "\n"); !s) {
+    std::cerr << "vklab: " << s.error().message << "\n";
+    return static_cast<int>(kExitFailure);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto reply = send_guests_request(*running, labd::Request{labd::ApplyRequest{}});
+  if (!reply) {
+    std::cerr << "vklab: " << reply.error().message << "\n";
+    return static_cast<int>(kExitFailure);
+  }
+  int rc = kExitOk;
+  const auto& removed = d.guests_removed;
+  for (const auto& o : reply->guests) {
+    bool gone = std::find(removed.begin(), removed.end(), o.guest) != removed.end();
+    if (gone ? o.state == labd::GuestState::Halted : o.state == labd::GuestState::Up) continue;
+    if (gone && o.state == labd::GuestState::Forced) continue;  // removed all the same
+    std::cerr << "vklab: " << o.guest << ": " << labd::state_name(o.state) << " (see `vklab status " << lab
+              << "`)\n";
+    rc = kExitFailure;
+  }
+  if (!reply->error.empty()) {
+    std::cerr << "vklab: " << reply->error << "\n";
+    rc = kExitFailure;
+  }
+  auto st = labd::read_state(dir.state_json());
+  if (st) {
+    auto ran = read_plan_file(dir.plan_json());
+    print_guest_table(std::cout, *st, ran ? &*ran : &next, false);
+  }
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", secs);
+  std::cout << lab << ": applied " << d.size() << (d.size() == 1 ? " change" : " changes") << " in " << took
+            << "s\n" << std::flush;
+  if (st && rc == kExitOk) {
+    // Only the guests this apply started can have new startup errors.
+    labd::LabState touched = *st;
+    std::erase_if(touched.guests, [&](const labd::GuestRecord& g) {
+      return std::none_of(reply->guests.begin(), reply->guests.end(),
+                          [&](const labd::GuestOutcome& o) { return o.guest == g.name; });
+    });
+    if (say_startup_errors(touched) > 0) return static_cast<int>(kExitStartupErrors);
+  }
+  return rc;
+}
+
 }  // namespace
 
 Runner setup_up(CLI::App& sub) {
   struct Opts {
     std::string file;
-    bool no_wait = false, quiet = false, strict = false;
+    bool no_wait = false, quiet = false, strict = false, apply = false;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
   sub.add_flag("--no-wait", o->no_wait, "return once labd has started; guests keep booting");
   sub.add_flag("--quiet,-q", o->quiet, "print only failures and the final table");
   sub.add_flag("--strict", o->strict, "a failed startup command fails the up (everything is rolled back)");
+  sub.add_flag("--apply", o->apply,
+               "the lab is running: make the file's changes (added, removed, changed guests and links) "
+               "and leave the rest running");
   return [o] {
     auto loaded = load_lab(o->file);
     if (!loaded) return static_cast<int>(kExitUsage);
@@ -280,17 +349,23 @@ Runner setup_up(CLI::App& sub) {
       if (auto running = read_plan_file(dir.plan_json()); running && running->network == topology::NetworkMode::Isolated) {
         auto opts = host_compile_options(o->file, lab, topology::Target::Linux);
         opts.keep_names = &*running;
-        auto d = topology::plan_diff(*running, topology::compile(loaded->lab, opts));
+        auto next = topology::compile(loaded->lab, opts);
+        auto d = topology::plan_diff(*running, next);
         for (const auto& line : topology::describe(d)) std::cout << line << "\n";
+        if (o->apply) return apply_running(lab, dir, next, d);
         if (d.size() > 0) {
           std::cerr << "vklab: " << lab << ": already running; " << d.size() << (d.size() == 1 ? " change" : " changes")
-                    << " (applying them to a running lab is not available yet: vklab down " << lab << ", then up)\n";
+                    << ", run with --apply to make " << (d.size() == 1 ? "it" : "them") << "\n";
           return static_cast<int>(kExitFailure);
         }
         std::cerr << "vklab: " << lab << ": already running; no changes (see `vklab status " << lab << "`)\n";
         return static_cast<int>(kExitFailure);
       }
-      std::cerr << "vklab: " << lab << ": already running (see `vklab status " << lab << "`)\n";
+      if (o->apply)
+        std::cerr << "vklab: " << lab << ": --apply works on isolated labs only (this one uses the host's network, "
+                  << "whose names were taken at up): vklab down " << lab << ", then up\n";
+      else
+        std::cerr << "vklab: " << lab << ": already running (see `vklab status " << lab << "`)\n";
       return static_cast<int>(kExitFailure);
     }
     if (fs::exists(dir.state_json(), ec)) {

@@ -176,7 +176,7 @@ _vklab()
         validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
         graph) opts="--format --layout -o --output --help" ;;
-        up) opts="--no-wait --quiet -q --strict --help" ;;
+        up) opts="--no-wait --quiet -q --strict --apply --help" ;;
         down) opts="--timeout --force --help" ;;
         start) opts="--lab --help" ;;
         stop | restart) opts="--lab --timeout --help" ;;

@@ -105,7 +105,8 @@ void Daemon::on_client(size_t ci) {
     if (rt_[c.guest].pty >= 0) (void)write_all(rt_[c.guest].pty, std::string_view(buf, n), milliseconds(200));
     return;
   }
-  if (c.mode == Client::Mode::Down || c.mode == Client::Mode::Guests) return;  // nothing more is expected
+  if (c.mode == Client::Mode::Down || c.mode == Client::Mode::Guests || c.mode == Client::Mode::Apply)
+    return;  // nothing more is expected
   if (!c.buf.feed(std::string_view(buf, static_cast<size_t>(n)))) {
     (void)write_all(c.fd, encode(Reply{ErrorReply{"request: too long"}}) + "\n");
     ::close(c.fd);

@@ -48,7 +48,8 @@ void Daemon::emit(const Progress& p) {
   for (auto& c : clients_) {
     bool watching = c.mode == Client::Mode::Guests && !p.guest.empty() &&
                     std::any_of(c.watch.begin(), c.watch.end(), [&](size_t i) { return st_.guests[i].name == p.guest; });
-    if (c.fd >= 0 && (c.mode == Client::Mode::Down || watching)) (void)write_all(c.fd, line);
+    if (c.fd >= 0 && (c.mode == Client::Mode::Down || c.mode == Client::Mode::Apply || watching))
+      (void)write_all(c.fd, line);
   }
 }
 
@@ -170,6 +171,7 @@ void Daemon::loop() {
     check_ready();
     schedule();  // a guest just Up may let its dependents go (a silent kernel wakes no poll)
     check_deadlines();  // down's, or one guest's stop
+    advance_apply();
     answer_guests_clients();
     if (dirty_) save();
     if (stopping(lab_.phase) && all_gone()) {

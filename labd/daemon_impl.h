@@ -7,6 +7,7 @@
 //   clients.cc   control clients (status, down, console) and the console
 //                relay with its replay ring
 //   guests.cc    one guest at a time: start, stop, restart requests
+//   apply.cc     `vklab up --apply`: a new plan applied to the running lab
 #pragma once
 
 #include <sys/types.h>
@@ -25,6 +26,7 @@
 #include "labd/state.h"
 #include "labd/supervise.h"
 #include "topology/plan.h"
+#include "topology/plan_diff.h"
 
 namespace vklab::labd {
 
@@ -59,11 +61,26 @@ struct Runtime {
 struct Client {
   int fd = -1;
   LineBuffer buf;
-  enum class Mode { Request, Down, Console, Guests } mode = Mode::Request;
+  enum class Mode { Request, Down, Console, Guests, Apply } mode = Mode::Request;
   size_t guest = 0;
   /// Guests mode: the guests whose outcome the client waits for, and when
   /// it asked.
   std::vector<size_t> watch;
+  Clock::time_point asked{};
+};
+
+/// A `vklab up --apply` in progress (apply.cc).
+struct ApplyJob {
+  int fd = -1;  ///< the client's, to find it among clients_
+  topology::Plan next;
+  topology::PlanDiff diff;
+  /// Removed and changed guests: the swap waits until each has ended.
+  std::vector<std::string> halting;
+  bool swapped = false;  ///< the new plan is the one labd runs
+  /// Added and changed guests, launched after the swap: the reply waits
+  /// until each has settled.
+  std::vector<std::string> started;
+  GuestsReply reply;  ///< the removed guests' outcomes, host trouble
   Clock::time_point asked{};
 };
 
@@ -115,6 +132,14 @@ class Daemon {
 
   // apply.cc
   void serve_apply(Client& c);
+  /// Swaps the plan once the halting guests are gone; answers the client
+  /// once the started ones have settled (or the lab goes down).
+  void advance_apply();
+  void swap_plan();
+  /// Host steps on the running lab (its records resumed); st_.created follows.
+  Status apply_host_steps(const std::vector<topology::HostStep>& steps);
+  /// A guest an apply halts and has not swapped yet: schedule() leaves it queued.
+  bool applying(const std::string& guest) const;
 
   // guests.cc
   void serve_guests(Client& c, const GuestsRequest& r);
@@ -146,6 +171,7 @@ class Daemon {
   std::vector<GuestOutcome> outcomes_;
   int strays_ = 0;
   Clock::time_point next_forked_poll_{};
+  std::optional<ApplyJob> apply_;
 };
 
 }  // namespace vklab::labd

@@ -44,7 +44,7 @@ void Daemon::schedule() {
     if (g.state == GuestState::Starting) ++starting;
   for (size_t i = 0; i < st_.guests.size() && starting < opts_.parallel; ++i) {
     GuestRecord& g = st_.guests[i];
-    if (g.state != GuestState::Queued) continue;
+    if (g.state != GuestState::Queued || applying(g.name)) continue;
     bool deps_up = true;
     for (const auto& d : rt_[i].launch.depends_on) {
       const GuestRecord* dep = st_.find(d);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/text.h"
 
@@ -64,6 +65,69 @@ std::vector<std::string> host_section(const Plan& p) {
   return out;
 }
 
+/// The bridge and tap names a plan creates.
+std::set<std::string> link_names(const Plan& p) {
+  std::set<std::string> out;
+  for (const auto& s : p.setup)
+    if (s.op == Op::CreateBridge || s.op == Op::CreateTap) out.insert(s.ifname);
+  return out;
+}
+
+bool has_member(const Plan& p, const std::string& bridge, const std::string& member) {
+  return std::any_of(p.setup.begin(), p.setup.end(), [&](const HostStep& s) {
+    return s.op == Op::AddMember && s.ifname == bridge && s.member == member;
+  });
+}
+
+std::vector<HostStep> added_steps(const Plan& running, const Plan& next) {
+  const auto old = link_names(running);
+  auto is_new = [&](const std::string& n) { return !n.empty() && !old.count(n); };
+  std::vector<HostStep> out;
+  for (const auto& s : next.setup) {
+    switch (s.op) {
+      case Op::CreateBridge:
+      case Op::CreateTap:
+      case Op::AddAddress:
+      case Op::LinkUp:
+        if (is_new(s.ifname)) out.push_back(s);
+        break;
+      case Op::AddMember:
+        // A running tap joining a new bridge waits for its guest to stop (moved_steps).
+        if (s.foreign ? is_new(s.ifname) : is_new(s.member)) out.push_back(s);
+        break;
+      default: break;  // modules are loaded; forwarding and routes are unchanged (else refused)
+    }
+  }
+  return out;
+}
+
+/// Running taps that join another bridge (a new one too).
+std::vector<HostStep> moved_steps(const Plan& running, const Plan& next) {
+  const auto old = link_names(running);
+  std::vector<HostStep> out;
+  for (const auto& s : next.setup)
+    if (s.op == Op::AddMember && !s.foreign && old.count(s.member) &&
+        !has_member(running, s.ifname, s.member))
+      out.push_back(s);
+  return out;
+}
+
+/// The running taps, then bridges, that `next` no longer has.
+std::vector<HostStep> removed_steps(const Plan& running, const Plan& next) {
+  const auto keep = link_names(next);
+  std::vector<HostStep> out;
+  for (Op kind : {Op::CreateTap, Op::CreateBridge})
+    for (const auto& s : running.setup)
+      if (s.op == kind && !keep.count(s.ifname)) {
+        HostStep d;
+        d.op = Op::DestroyLink;
+        d.ifname = s.ifname;
+        d.origin = s.origin;
+        out.push_back(d);
+      }
+  return out;
+}
+
 std::string link_name(const GuestLaunch& g, const GuestIface& i) {
   return g.name + " vke" + std::to_string(i.index) + " (" + i.tap + ")";
 }
@@ -108,6 +172,10 @@ PlanDiff plan_diff(const Plan& a, const Plan& b) {
   if (a.network != b.network) d.unsupported.push_back("network mode changed");
   if (a.target != b.target) d.unsupported.push_back("target changed");
   return d;
+}
+
+ApplySteps apply_steps(const Plan& running, const Plan& next) {
+  return {added_steps(running, next), moved_steps(running, next), removed_steps(running, next)};
 }
 
 std::vector<std::string> PlanDiff::changed_names() const {

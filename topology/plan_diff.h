@@ -37,6 +37,22 @@ struct PlanDiff {
 
 PlanDiff plan_diff(const Plan& running, const Plan& next);
 
+/// The host steps `vklab up --apply` runs on the running lab (labd/apply.cc).
+/// Names never collide: compile with keep_names reserves every running name.
+struct ApplySteps {
+  /// Before any guest stops: the new bridges and taps, their addresses,
+  /// new taps joining their bridges (running ones too), up.
+  std::vector<HostStep> added;
+  /// Once the changed guests are down: running taps joining another
+  /// bridge (running or new).
+  std::vector<HostStep> moved;
+  /// Once the removed guests are down: DestroyLink of every running tap,
+  /// then bridge, that `next` no longer has.
+  std::vector<HostStep> removed;
+  bool operator==(const ApplySteps&) const = default;
+};
+ApplySteps apply_steps(const Plan& running, const Plan& next);
+
 /// One line per change: "+ guest h3", "~ guest r1 (startup)",
 /// "- bridge lan2", "+ link h3 vke0 (tap4)", "! bridge lan: address
 /// changed (not applied by --apply)".

@@ -2,6 +2,8 @@
 // compile's keep_names that keeps a running lab's interface names.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "topology/compile.h"
 #include "topology/plan_diff.h"
 #include "valid_lab.h"
@@ -104,4 +106,65 @@ TEST_CASE("plan_diff: stop_timeout, depends_on and memory count as changes") {
   std::string text = replaced(kBase, "  h2:\n    interfaces:", "  h2:\n    memory: 128m\n    stop_timeout: 3s\n    depends_on: [r1]\n    interfaces:");
   PlanDiff d = plan_diff(a, plan_of(text, &a));
   CHECK(d.guests_changed == std::vector<std::string>{"h2 (command line, stop_timeout, depends_on)"});
+}
+
+TEST_CASE("apply_steps: new links before the stops, moved and removed ones after") {
+  using Op = HostStep::Op;
+  Plan a = plan_of(kBase);
+  // h3 added on a new bridge dmz; h2 moves from wan to dmz; h1 removed.
+  std::string text = replaced(kBase, "  h1:\n    interfaces: [{bridge: lan, address: 10.0.0.2/24}]\n", "");
+  text = replaced(text, "  wan: {subnet: 10.1.0.0/24}\n", "  wan: {subnet: 10.1.0.0/24}\n  dmz: {subnet: 10.2.0.0/24}\n");
+  text = replaced(text, "{bridge: wan, address: 10.1.0.2/24}", "{bridge: dmz, address: 10.2.0.2/24}");
+  text += "  h3:\n    interfaces: [{bridge: dmz, address: 10.2.0.3/24}]\n";
+  Plan b = plan_of(text, &a);
+  ApplySteps s = apply_steps(a, b);
+  const GuestLaunch* h1 = a.find_guest("h1");
+  const GuestLaunch* h2 = b.find_guest("h2");
+  const GuestLaunch* h3 = b.find_guest("h3");
+  REQUIRE(h1);
+  REQUIRE(h2);
+  REQUIRE(h3);
+  const std::string dmz = h3->ifaces[0].bridge;
+  CHECK(h2->ifaces[0].tap == a.find_guest("h2")->ifaces[0].tap);  // kept name
+  CHECK(h2->ifaces[0].bridge == dmz);
+
+  // added: dmz and h3's tap, created, joined, up; nothing of a running link.
+  std::vector<std::string> added;
+  for (const auto& st : s.added) added.push_back(std::to_string(static_cast<int>(st.op)) + " " + st.ifname + " " + st.member);
+  const std::string tap3 = h3->ifaces[0].tap;
+  CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::CreateBridge)) + " " + dmz + " ") == 1);
+  CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::CreateTap)) + " " + tap3 + " ") == 1);
+  CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::AddMember)) + " " + dmz + " " + tap3) == 1);
+  for (const auto& st : s.added) {
+    CAPTURE(st.ifname);
+    CHECK((st.ifname == dmz || st.ifname == tap3));
+    if (st.op == Op::AddMember) CHECK(st.member == tap3);
+  }
+  // moved: h2's tap into dmz, and only that.
+  REQUIRE(s.moved.size() == 1);
+  CHECK(s.moved[0].op == Op::AddMember);
+  CHECK(s.moved[0].ifname == dmz);
+  CHECK(s.moved[0].member == h2->ifaces[0].tap);
+  // removed: h1's tap; every bridge stays (wan keeps r1).
+  REQUIRE(s.removed.size() == 1);
+  CHECK(s.removed[0].op == Op::DestroyLink);
+  CHECK(s.removed[0].ifname == h1->ifaces[0].tap);
+
+  // Nothing changed: nothing to run.
+  CHECK(apply_steps(a, plan_of(kBase, &a)) == ApplySteps{});
+}
+
+TEST_CASE("apply_steps: a removed bridge goes after its taps") {
+  Plan a = plan_of(kBase);
+  std::string text = replaced(kBase, "  h2:\n    interfaces: [{bridge: wan, address: 10.1.0.2/24}]\n", "");
+  text = replaced(text, ", {bridge: wan, address: 10.1.0.1/24}", "");
+  text = replaced(text, "  wan: {subnet: 10.1.0.0/24}\n", "");
+  Plan b = plan_of(text, &a);
+  ApplySteps s = apply_steps(a, b);
+  REQUIRE(s.removed.size() == 3);  // r1's wan tap, h2's tap, then wan's bridge
+  CHECK(s.removed[0].ifname.starts_with("tap"));
+  CHECK(s.removed[1].ifname.starts_with("tap"));
+  CHECK(s.removed[2].ifname.starts_with("bridge"));
+  CHECK(s.added.empty());
+  CHECK(s.moved.empty());
 }
