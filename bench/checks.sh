@@ -25,24 +25,9 @@ while [ $# -gt 0 ]; do
     *) echo "checks.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "checks.sh: needs root" >&2; exit 1; }
-if [ -z "${VKLAB_CHECKS_BENCH_INNER:-}" ]; then
-  exec env VKLAB_CHECKS_BENCH_INNER=1 unshare -n -m --propagation private "$0" "$BUILD" "${ARGS[@]}"
-fi
-ip link set lo up
-VKLAB=$(realpath "$BUILD/cli/vklab")
-kernel=$BUILD/guest/vkernel
-[ -x "$kernel" ] || kernel=$BUILD/guest/vkernel
-export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$kernel")
-export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
-WORK=$(mktemp -d /tmp/vklab-bench-work.XXXXXX)
-cleanup() {
-  for d in "$VKLAB_STATE_ROOT"/*/; do
-    [ -d "$d" ] && "$VKLAB" down --force "$(basename "$d")" >/dev/null 2>&1
-  done
-  rm -rf "$VKLAB_STATE_ROOT" "$WORK"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_private checks.sh "$BUILD" "${ARGS[@]}"
+bench_lab checks.sh "$BUILD"
 
 N=50 FAILING=20
 extra=

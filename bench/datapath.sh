@@ -41,9 +41,9 @@
 # value/baseline, "ratios" the per-round ratios (each from one round, so the
 # same machine load). Progress and a human summary go to stderr.
 #
-# Everything runs inside a private network namespace (the script re-execs
-# itself under `unshare -n`) and traffic only flows between addresses of
-# that namespace and the guests it starts:
+# Everything runs inside a private network and mount namespace (the script
+# re-execs itself under `unshare -n -m`, bench/lib.sh) and traffic only
+# flows between addresses of that namespace and the guests it starts:
 #   - two guests g1/g2, taps on bridge0 (host address 10.0.0.254/24), vs a
 #     veth baseline: two plain network namespaces whose veths are ports of
 #     the same bridge;
@@ -57,9 +57,8 @@ NGUESTS=${3:-50}
 RUNS=${4:-3}
 VK=$(readlink -f "$VK")
 
-if [[ "${VKLAB_BENCH_INNER:-}" != 1 ]]; then
-  exec env VKLAB_BENCH_INNER=1 unshare -n -- "$0" "$VK" "$SECS" "$NGUESTS" "$RUNS"
-fi
+. "$(dirname "$0")/lib.sh"
+bench_private datapath.sh "$VK" "$SECS" "$NGUESTS" "$RUNS"
 log() { echo "datapath: $*" >&2; }
 
 work=$(mktemp -d /tmp/vklab-bench.XXXXXX)
@@ -74,7 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip link set lo up
 ip link add bridge0 type bridge
 ip addr add 10.0.0.254/24 dev bridge0
 ip link set bridge0 up

@@ -21,10 +21,8 @@ BASE=
 if [[ $# -gt 0 && $1 != --* ]]; then BASE=$(readlink -f "$1"); shift; fi
 RUNS=9
 [[ ${1:-} == --runs ]] && RUNS=${2:?}
-if [[ "${VKLAB_BENCH_INNER:-}" != 1 ]]; then
-  [[ $(id -u) == 0 ]] || { echo "guest_root.sh: needs root" >&2; exit 77; }
-  exec env VKLAB_BENCH_INNER=1 unshare -n -m --propagation private -- "$0" "$VK" $BASE --runs "$RUNS"
-fi
+. "$(dirname "$0")/lib.sh"
+bench_private guest_root.sh "$VK" ${BASE:+"$BASE"} --runs "$RUNS"
 work=$(mktemp -d /tmp/vklab-bench-root.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -74,7 +72,6 @@ measure() {  # VKERNEL TAG: sets MS (median boot), PSS (median idle guest of 20)
   kill -TERM "${ps[@]}"; wait "${ps[@]}" 2>/dev/null
 }
 
-ip link set lo up
 if [[ -n $BASE ]]; then measure "$BASE" base; BMS=$MS BPSS=$PSS; fi
 measure "$VK" new
 line() {  # name value unit [baseline]

@@ -24,20 +24,10 @@ while [ $# -gt 0 ]; do
     *) echo "impair_rate.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "impair_rate.sh: needs root" >&2; exit 1; }
 command -v iperf3 >/dev/null || { echo "impair_rate.sh: needs iperf3 (setup.sh installs it)" >&2; exit 1; }
-if [ -z "${VKLAB_RATE_INNER:-}" ]; then
-  exec env VKLAB_RATE_INNER=1 unshare -n -m --propagation private "$0" "$BUILD" "${ARGS[@]}"
-fi
-VKLAB=$(realpath "$BUILD/cli/vklab")
-export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$BUILD/guest/vkernel")
-export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
-WORK=$(mktemp -d /tmp/vklab-bench-rate.XXXXXX)
-cleanup() {
-  "$VKLAB" down --force rate >/dev/null 2>&1
-  rm -rf "$VKLAB_STATE_ROOT" "$WORK"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_private impair_rate.sh "$BUILD" "${ARGS[@]}"
+bench_lab impair_rate.sh "$BUILD"
 # The asked rate in Mbit/s.
 MBPS=$(echo "$RATE" | awk '/kbit$/ {print $0 / 1000; next} /mbit$/ {print $0 + 0; next} /gbit$/ {print $0 * 1000; next} {print "x"}')
 [ "$MBPS" != x ] || { echo "impair_rate.sh: --rate $RATE: use kbit, mbit or gbit" >&2; exit 2; }

@@ -30,22 +30,10 @@ while [ $# -gt 0 ]; do
     *) echo "kathara.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "kathara.sh: needs root" >&2; exit 1; }
-if [ -z "${VKLAB_KATHARA_INNER:-}" ]; then
-  exec env VKLAB_KATHARA_INNER=1 unshare -n -m --propagation private "$0" "$BUILD" "${ARGS[@]}"
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
-VKLAB=$(realpath "$BUILD/cli/vklab")
-export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$BUILD/guest/vkernel")
-export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
-WORK=$(mktemp -d /tmp/vklab-bench-kathara.XXXXXX)
-cleanup() {
-  for d in "$VKLAB_STATE_ROOT"/*/; do
-    [ -d "$d" ] && "$VKLAB" down --force "$(basename "$d")" >/dev/null 2>&1
-  done
-  rm -rf "$VKLAB_STATE_ROOT" "$WORK"
-}
-trap cleanup EXIT
+. "$HERE/lib.sh"
+bench_private kathara.sh "$BUILD" "${ARGS[@]}"
+bench_lab kathara.sh "$BUILD"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }

@@ -38,21 +38,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10 50 100)
-[ "$(id -u)" = 0 ] || { echo "lifecycle.sh: needs root" >&2; exit 1; }
-if [ -z "${VKLAB_LIFECYCLE_INNER:-}" ]; then
-  exec env VKLAB_LIFECYCLE_INNER=1 unshare -n -m --propagation private "$0" "$BUILD" "${ARGS[@]}"
-fi
-VKLAB=$(realpath "$BUILD/cli/vklab")
-export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$BUILD/guest/vkernel")
-export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
-WORK=$(mktemp -d /tmp/vklab-bench-work.XXXXXX)
-cleanup() {
-  for d in "$VKLAB_STATE_ROOT"/*/; do
-    [ -d "$d" ] && "$VKLAB" down --force "$(basename "$d")" >/dev/null 2>&1
-  done
-  rm -rf "$VKLAB_STATE_ROOT" "$WORK"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_private lifecycle.sh "$BUILD" "${ARGS[@]}"
+bench_lab lifecycle.sh "$BUILD"
 
 # N guests; guest i: vke0 on ring i, vke1 on ring i+1, vke2 on a shared LAN
 # (address auto), vke3 on one of ten LANs.

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -37,15 +38,36 @@ enum Exit : int {
 /// Runs a subcommand after parsing; returns the exit code.
 using Runner = std::function<int()>;
 
+/// The words after a subcommand's first "--", exactly as given; nullopt
+/// when there was no "--".
+using TrailingCommand = std::optional<std::vector<std::string>>;
+
+/// Runs a subcommand that runs a command (Command::setup_command).
+using CommandRunner = std::function<int(const TrailingCommand& command)>;
+
 struct Command {
   const char* name;
   const char* summary;
   /// Declares options on `sub`; the returned Runner reads them when run.
   Runner (*setup)(CLI::App& sub);
+  /// Set instead of `setup` by a subcommand whose words after its first
+  /// "--" are a command to run (exec): main() cuts them off before CLI11
+  /// parses (CLI11 would split "[1,2]" into "1" "2") and hands them to the
+  /// runner unchanged.
+  CommandRunner (*setup_command)(CLI::App& sub) = nullptr;
 };
 
 /// The table, in the order `vklab --help` lists it.
 const std::vector<Command>& commands();
+
+/// The index in `args` (args[0]: the program) of the "--" where vklab's own
+/// words end and a command to run begins: the first "--" after the
+/// subcommand, when the table's entry for it has setup_command. nullopt
+/// otherwise: no subcommand, a "--" before it, another subcommand, no "--".
+/// The subcommand is the first word after args[0] not starting with '-'
+/// (vklab's own options, --help and --version, take no value). Pure.
+std::optional<std::size_t> command_separator(const std::vector<std::string_view>& args,
+                                             const std::vector<Command>& table);
 
 /// A lab file loaded and validated; diagnostics already printed to stderr.
 struct LoadedLab {

@@ -1,6 +1,9 @@
 // vklab exec [--lab LAB] GUEST -- CMD…   run CMD inside a Linux guest
 // vklab exec [--lab LAB] --host -- CMD…  run CMD in the lab's namespace
 //
+// Everything after the first "--" is the command, word for word: main()
+// cuts it off before CLI11 parses (command_separator, cli.h).
+//
 // setns() into the guest init's net, uts, ipc, pid and mount namespaces
 // (or the lab's netns bind mount), then fork/exec; stdin/stdout/stderr and
 // the exit status pass through; SIGINT, SIGTERM and SIGHUP sent to vklab
@@ -18,22 +21,41 @@
 
 namespace vklab::cli {
 
-Runner setup_exec(CLI::App& sub) {
+CommandRunner setup_exec(CLI::App& sub) {
   struct Opts {
     std::string lab, guest;
     bool host = false;
-    std::vector<std::string> cmd;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("--lab", o->lab, kLabArgHelp);
   sub.add_flag("--host", o->host, "run in the lab's host-side namespace instead of a guest");
   sub.add_option("guest", o->guest, "guest name");
-  sub.add_option("cmd", o->cmd, "command and arguments (after --)");
-  sub.positionals_at_end();
-  return [o] {
-    if (!o->cmd.empty() && o->cmd.front() == "--") o->cmd.erase(o->cmd.begin());
-    if (o->host && !o->guest.empty() && o->guest != "--") o->cmd.insert(o->cmd.begin(), o->guest);
-    if (o->cmd.empty() || (!o->host && o->guest.empty())) {
+  sub.footer("Everything after the first -- is the command and its arguments, passed on unchanged.");
+  sub.allow_extras();  // words before "--" that are no option of exec: refused below, with the fix
+  return [o, &sub](const TrailingCommand& command) {
+    std::vector<std::string> stray = sub.remaining();
+    if (command && !stray.empty()) {  // a mistyped option, or a word too many, before "--"
+      std::cerr << "vklab: exec: " << (stray[0].starts_with('-') ? "unknown option " : "unexpected word ")
+                << stray[0] << " before --\n";
+      return static_cast<int>(kExitUsage);
+    }
+    if (!command) {  // the command (if any) was written without "--": show where it goes
+      if (o->host && !o->guest.empty()) stray.insert(stray.begin(), o->guest);
+      std::string fix = "vklab exec";
+      if (!o->lab.empty()) fix += " --lab " + o->lab;
+      fix += o->host ? " --host" : " " + (o->guest.empty() ? std::string("GUEST") : o->guest);
+      fix += " --";
+      for (const auto& w : stray) fix += " " + w;
+      if (stray.empty()) fix += " CMD…";
+      std::cerr << "vklab: exec: the command goes after --: " << fix << "\n";
+      return static_cast<int>(kExitUsage);
+    }
+    if (o->host && !o->guest.empty()) {
+      std::cerr << "vklab: exec: --host runs in the lab's namespace, not in guest " << o->guest
+                << ": give one or the other\n";
+      return static_cast<int>(kExitUsage);
+    }
+    if (command->empty() || (!o->host && o->guest.empty())) {
       std::cerr << "vklab: usage: vklab exec [--lab LAB] GUEST -- CMD… | --host -- CMD…\n";
       return static_cast<int>(kExitUsage);
     }
@@ -57,7 +79,7 @@ Runner setup_exec(CLI::App& sub) {
     }
     labd::RunOptions run;
     run.forward_signals = true;  // a kill of vklab reaches the command, never orphans it
-    auto rc = labd::run_in_namespaces(ns, o->cmd, run);
+    auto rc = labd::run_in_namespaces(ns, *command, run);
     if (!rc) {
       std::cerr << "vklab: " << rc.error().message << "\n";
       return static_cast<int>(kExitFailure);

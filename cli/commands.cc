@@ -1,4 +1,6 @@
 // The command table.
+#include <algorithm>
+
 #include "cli/cli.h"
 
 namespace vklab::cli {
@@ -11,7 +13,7 @@ Runner setup_down(CLI::App&);
 Runner setup_status(CLI::App&);
 Runner setup_ls(CLI::App&);
 Runner setup_console(CLI::App&);
-Runner setup_exec(CLI::App&);
+CommandRunner setup_exec(CLI::App&);
 Runner setup_check(CLI::App&);
 Runner setup_convert(CLI::App&);
 Runner setup_save(CLI::App&);
@@ -36,7 +38,7 @@ const std::vector<Command>& commands() {
       {"status", "Show a lab's guests: state, pid, uptime, interfaces, last console line", setup_status},
       {"ls", "List the labs on this host", setup_ls},
       {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},
-      {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", setup_exec},
+      {"exec", "Run a command inside a guest (or --host: in the lab's namespace)", nullptr, setup_exec},
       {"save", "Copy what guests changed (their writable layer) into their lab folders", setup_save},
       {"check", "Run the lab's checks (routes, addresses, processes, commands, ping, …) inside its guests", setup_check},
       {"grade", "Grade students' labs against an answer key: up, check, down each; reports per student", setup_grade},
@@ -46,6 +48,22 @@ const std::vector<Command>& commands() {
       {"capture", "Capture a bridge's or a guest interface's frames (pcap file, pipe, or readable lines)", setup_capture},
   };
   return table;
+}
+
+std::optional<std::size_t> command_separator(const std::vector<std::string_view>& args,
+                                             const std::vector<Command>& table) {
+  std::size_t i = 1;
+  while (i < args.size() && args[i].starts_with('-')) {
+    if (args[i] == "--") return std::nullopt;
+    ++i;
+  }
+  if (i >= args.size()) return std::nullopt;  // also an empty argv (argc 0)
+  const std::string_view sub = args[i];
+  if (std::ranges::none_of(table, [&](const Command& c) { return c.setup_command && sub == c.name; }))
+    return std::nullopt;
+  for (++i; i < args.size(); ++i)
+    if (args[i] == "--") return i;
+  return std::nullopt;
 }
 
 }  // namespace vklab::cli

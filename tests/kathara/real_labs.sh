@@ -69,8 +69,6 @@ if [ "$mode" = yaml ]; then
   lab="$lab/lab.yaml"
 fi
 
-# (No `[ … ]` as a whole sh -c argument: vklab exec, through CLI11, strips
-# the brackets of an argument written "[…]".)
 exec_ok() { local g=$1; shift; OUT=$("$VKLAB" exec --lab "$lab" "$g" -- "$@" 2>&1); }
 # until_ok SECONDS WHAT GUEST CMD...: retries once a second.
 until_ok() {
