@@ -124,7 +124,7 @@ void Daemon::on_ready(size_t i) {
   r.ready = -1;
   GuestRecord& g = st_.guests[i];
   if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).starts_with("ready")) {
-    auto pid = read_pidfile(r.launch.pidfile);
+    auto pid = read_pidfile(r.launch.pidfile());
     auto id = pid ? proc_id(*pid) : std::nullopt;
     g.kernel = id.value_or(g.proc);
     guest_event(i, GuestEvent::Ready);

@@ -79,7 +79,6 @@ Status Daemon::setup() {
 
   st_.lab = plan_.lab;
   st_.phase = lab_.phase;
-  st_.plan_digest = plan_.digest();
   st_.isolated = plan_.network == topology::NetworkMode::Isolated;
   st_.labd = proc_id(::getpid()).value_or(ProcId{::getpid(), 0});
   st_.tag = hostnet::ownership_tag(plan_.lab);
@@ -115,8 +114,8 @@ Status Daemon::setup() {
   for (const auto& f : plan_.files)
     if (Status s = write_file_atomic(f.path, f.content, f.mode & 0700); !s) return s;  // A1
   for (const auto& g : plan_.guests) {
-    ::unlink(g.pidfile.c_str());
-    ::unlink(launch_record_path(g.pidfile).c_str());
+    ::unlink(g.pidfile().c_str());
+    ::unlink(launch_record_path(g.pidfile()).c_str());
   }
   return apply_host();
 }
@@ -251,7 +250,7 @@ Status Daemon::finish() {
     if (Status s = drop_netns(dir_.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
   }
   for (const auto& g : plan_.guests)
-    if (Status c = remove_guest_cgroup(g.pidfile); !c) err += (err.empty() ? "" : "; ") + c.error().message;
+    if (Status c = remove_guest_cgroup(g.pidfile()); !c) err += (err.empty() ? "" : "; ") + c.error().message;
   if (listen_ >= 0) ::close(listen_);
   fault_point("labd.teardown");
   std::error_code ec;

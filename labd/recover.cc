@@ -35,7 +35,7 @@ std::map<std::string, PlanGuest> plan_guests(const StateDir& dir) {
   std::map<std::string, PlanGuest> out;
   auto plan = topology::read_plan_file(dir.plan_json());
   if (!plan) return out;
-  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile};
+  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile()};
   return out;
 }
 

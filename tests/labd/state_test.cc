@@ -17,7 +17,6 @@ LabState sample() {
   LabState s;
   s.lab = "triangle";
   s.phase = Phase::Up;
-  s.plan_digest = "0123456789abcdef";
   s.isolated = true;
   s.labd = {1234, 99887766};
   s.netns = "/run/vklab/triangle/netns";
