@@ -19,6 +19,7 @@
 #include "labd/netns.h"
 #include "labd/pollset.h"
 #include "netsetup/applier.h"
+#include "netsetup/open_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -121,7 +122,7 @@ Status Daemon::setup() {
 }
 
 Status Daemon::apply_host() {
-  auto h = hostnet::LinuxHost::open();
+  auto h = netsetup::open_host(plan_.target);
   if (!h) return make_error("netsetup: " + h.error().message);
   host_ = std::move(*h);
   netsetup::ApplyOptions ao;
