@@ -110,7 +110,7 @@ std::string bridge_of(const topology::Plan* plan, const labd::LinkRecord& l) {
   const topology::GuestLaunch* g = plan->find_guest(l.guest);
   const topology::GuestIface* i = g ? find_iface(*g, l.iface) : nullptr;
   if (!i) return "";
-  return i->bridge_decl.empty() ? "(tap " + i->tap + ")" : i->bridge_decl;
+  return i->bridge_decl.empty() ? "(tap " + g->tap(*i) + ")" : i->bridge_decl;
 }
 
 std::string cell(const std::optional<vkernel::Impairment>& imp, const std::string& key) {
