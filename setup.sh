@@ -9,6 +9,7 @@ packages=(
   # libraries
   libnl-3-dev libnl-route-3-dev libboost-graph-dev libboost-regex-dev libyaml-cpp-dev
   nlohmann-json3-dev libcli11-dev doctest-dev libpcap-dev
+  libseccomp-dev libcap-dev
   # run time and tests: ip, ping, unshare/nsenter, ps, graphviz for pictures,
   # mandoc to check the man pages, iperf3 for the benchmarks
   iproute2 iputils-ping util-linux procps graphviz mandoc iperf3

@@ -32,7 +32,7 @@ fi
 ip link set lo up
 VKLAB=$(realpath "$BUILD/cli/vklab")
 kernel=$BUILD/guest/vkernel
-[ -x "$kernel" ] || kernel=$BUILD/vkernel/vkernel
+[ -x "$kernel" ] || kernel=$BUILD/guest/vkernel
 export VKLAB_LABD=$(realpath "$BUILD/labd/labd") VKLAB_VKERNEL=$(realpath "$kernel")
 export VKLAB_STATE_ROOT=$(mktemp -d /tmp/vklab-bench.XXXXXX)
 WORK=$(mktemp -d /tmp/vklab-bench-work.XXXXXX)

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/diag.h"
+#include "labd/protocol.h"
 #include "labd/state.h"
 #include "topology/compile.h"
 #include "topology/model.h"
@@ -30,6 +31,7 @@ enum Exit : int {
   kExitFailure = 1,  ///< the operation failed (and was rolled back)
   kExitUsage = 2,    ///< invalid input: bad command line or lab file
   kExitForced = 3,   ///< `down`: some guest had to be killed
+  kExitStartupErrors = 4,  ///< `up`: the lab is up, but some startup commands failed
 };
 
 /// Runs a subcommand after parsing; returns the exit code.
@@ -76,10 +78,14 @@ inline constexpr const char* kLabArgHelp =
 
 /// The lab a lifecycle command speaks of: `name` when given (a lab's name,
 /// or a path per lab_named_by_path), else the lab of the current directory
-/// (./lab.conf or ./lab.yaml), else the only lab with state under labd::state_root().
+/// (./lab.conf or ./lab.yaml), else the only lab with state under labd::state_root(),
+/// else (`guest` given) the only lab whose state has that guest.
 /// With several and none named, lists them on stderr and sets `exit` to
-/// kExitUsage; with none, returns "" and leaves `exit` at kExitOk.
-std::string resolve_lab(const std::string& name, int& exit);
+/// kExitUsage (naming the labs that have `guest`, when several do); with
+/// none, returns "" and leaves `exit` at kExitOk. A `name` with no state
+/// that is a likely typo of a lab with state is refused: "did you mean",
+/// kExitUsage.
+std::string resolve_lab(const std::string& name, int& exit, const std::string& guest = "");
 
 /// An error "<path>: permission denied" when this user may not read the
 /// lab's state directory or state.json (A1: both are root's, 0700/0600);
@@ -93,11 +99,12 @@ struct RunningLab {
   labd::LabState state;
 };
 
-/// resolve_lab(name) and its state.json. When there is none, prints why
+/// resolve_lab(name, guest) and its state.json. When there is none, prints why
 /// ("no lab is running", "LAB: not running") and sets `exit` to
 /// `not_running` (kExitUsage when several labs run and none is named).
 std::optional<RunningLab> open_running_lab(const std::string& name, int& exit,
-                                           int not_running = kExitFailure);
+                                           int not_running = kExitFailure,
+                                           const std::string& guest = "");
 
 /// Names of the labs with a state directory under labd::state_root(), sorted.
 std::vector<std::string> lab_names();
@@ -115,6 +122,11 @@ void print_guest_table(std::ostream& out, const labd::LabState& st,
 /// The bundled Linux guest binary: $VKLAB_VKERNEL, else next to this
 /// executable (build tree: ../vkernel/vkernel), else the installed one.
 std::string bundled_kernel_path();
+
+/// Sends a start/stop/restart (GuestsRequest) or apply request to the
+/// lab's labd, prints its progress lines on stdout, and returns its reply.
+/// An error when labd is gone or refused the request (its message).
+Result<labd::GuestsReply> send_guests_request(const RunningLab& lab, const labd::Request& req);
 
 /// The labd binary, found the same way ($VKLAB_LABD, build tree, installed).
 std::string labd_path();

@@ -1,8 +1,13 @@
 // vklab console [--lab LAB] GUEST: the guest's console through labd, in a
-// raw terminal, recent output first; Ctrl-] detaches.
+// raw terminal, recent output first; Ctrl-] detaches. The terminal's
+// window size is the guest's (sent on attach, and again on SIGWINCH).
 #include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <iostream>
 
@@ -14,6 +19,30 @@ namespace vklab::cli {
 namespace {
 
 constexpr char kDetach = 0x1d;  // Ctrl-]
+
+volatile std::sig_atomic_t g_resized = 0;
+void on_winch(int) { g_resized = 1; }
+
+/// The terminal's size (stdin's, else stdout's); rows = cols = 0 unknown.
+labd::ConsoleRequest with_window_size(labd::ConsoleRequest r) {
+  winsize ws{};
+  if (::ioctl(0, TIOCGWINSZ, &ws) == 0 || ::ioctl(1, TIOCGWINSZ, &ws) == 0) {
+    r.rows = ws.ws_row;
+    r.cols = ws.ws_col;
+  }
+  return r;
+}
+
+/// Tells labd the terminal's new size, on a connection of its own (the
+/// console's carries raw bytes only). Best effort.
+void send_resize(const std::string& control, const std::string& guest) {
+  labd::ConsoleRequest r = with_window_size(labd::ConsoleRequest{guest});
+  if (r.rows == 0 || r.cols == 0) return;
+  r.resize = true;
+  auto c = labd::ControlClient::connect(control);
+  if (!c || !c->send(r)) return;
+  (void)c->receive(std::chrono::seconds(2));
+}
 
 /// Raw mode for the life of the object, when stdin is a terminal.
 class RawTerminal {
@@ -44,7 +73,7 @@ Runner setup_console(CLI::App& sub) {
   sub.add_option("guest", o->guest, "guest name")->required();
   return [o] {
     int exit = kExitOk;
-    auto running = open_running_lab(o->lab, exit);
+    auto running = open_running_lab(o->lab, exit, kExitFailure, o->guest);
     if (!running) return exit;
     const std::string& lab = running->name;
     const labd::StateDir& dir = running->dir;
@@ -53,7 +82,10 @@ Runner setup_console(CLI::App& sub) {
       std::cerr << "vklab: " << lab << ": " << c.error().message << "\n";
       return static_cast<int>(kExitFailure);
     }
-    if (Status s = c->send(labd::ConsoleRequest{o->guest}); !s) {
+    struct sigaction sa {};
+    sa.sa_handler = on_winch;  // no SA_RESTART: poll() returns EINTR
+    ::sigaction(SIGWINCH, &sa, nullptr);
+    if (Status s = c->send(with_window_size(labd::ConsoleRequest{o->guest})); !s) {
       std::cerr << "vklab: " << s.error().message << "\n";
       return static_cast<int>(kExitFailure);
     }
@@ -75,6 +107,10 @@ Runner setup_console(CLI::App& sub) {
       bool in_open = true;
       for (;;) {
         int rc = ::poll(fds, 2, -1);
+        if (g_resized) {
+          g_resized = 0;
+          send_resize(dir.control(), o->guest);
+        }
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) break;
         char buf[4096];

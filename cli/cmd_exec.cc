@@ -3,7 +3,9 @@
 //
 // setns() into the guest init's net, uts, ipc, pid and mount namespaces
 // (or the lab's netns bind mount), then fork/exec; stdin/stdout/stderr and
-// the exit status pass through.
+// the exit status pass through; SIGINT, SIGTERM and SIGHUP sent to vklab
+// are passed on to the command. With several labs up and none named, the
+// lab is the one that has GUEST.
 #include <cstdlib>
 #include <iostream>
 
@@ -36,7 +38,7 @@ Runner setup_exec(CLI::App& sub) {
       return static_cast<int>(kExitUsage);
     }
     int exit = kExitOk;
-    auto running = open_running_lab(o->lab, exit);
+    auto running = open_running_lab(o->lab, exit, kExitFailure, o->host ? "" : o->guest);
     if (!running) return exit;
     const labd::StateDir& dir = running->dir;
     const labd::LabState* st = &running->state;
@@ -53,7 +55,9 @@ Runner setup_exec(CLI::App& sub) {
       // As on the guest's console: its own halt/reboot/shutdown first.
       ::setenv("PATH", path_with(vkernel::kGuestBinDir, std::getenv("PATH")).c_str(), 1);
     }
-    auto rc = labd::run_in_namespaces(ns, o->cmd);
+    labd::RunOptions run;
+    run.forward_signals = true;  // a kill of vklab reaches the command, never orphans it
+    auto rc = labd::run_in_namespaces(ns, o->cmd, run);
     if (!rc) {
       std::cerr << "vklab: " << rc.error().message << "\n";
       return static_cast<int>(kExitFailure);

@@ -2,6 +2,8 @@
 //
 // Read from state.json (no labd needed): guests with state, pid, uptime,
 // interfaces, addresses and last console line; says when labd is gone.
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
@@ -10,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/text.h"
+#include "labd/netns.h"
 #include "labd/state.h"
 #include "cli/link_target.h"
 #include "topology/plan_json.h"
@@ -34,9 +37,33 @@ std::string last_console_line(const std::string& path) {
   return last;
 }
 
+/// Seconds since `p` started, from its /proc start time; nullopt when it
+/// is gone or /proc cannot say.
+std::optional<int64_t> running_for(const labd::ProcId& p) {
+  if (!labd::alive(p)) return std::nullopt;
+  std::ifstream in("/proc/uptime");
+  double since_boot = 0;
+  long ticks = ::sysconf(_SC_CLK_TCK);
+  if (!(in >> since_boot) || ticks <= 0) return std::nullopt;
+  double s = since_boot - static_cast<double>(p.starttime) / static_cast<double>(ticks);
+  return s < 0 ? 0 : static_cast<int64_t>(s);
+}
+
+/// How long the guest's system has been up: since it became ready, or
+/// since its init started when that is later (the bundled guest: a reboot
+/// inside starts a new one), or its current kernel process (a forking
+/// kernel's reboot replaces it).
 std::string uptime(const labd::GuestRecord& g) {
-  if (g.ready_ms == 0 || g.stopped_ms != 0) return "-";
+  if (g.ready_ms == 0 || g.stopped_ms != 0 || g.state != labd::GuestState::Up) return "-";
   int64_t s = (labd::now_ms() - g.ready_ms) / 1000;
+  const labd::ProcId& k = g.kernel.valid() ? g.kernel : g.proc;
+  std::optional<labd::ProcId> system = k;
+  if (g.bundled) {
+    auto init = labd::alive(k) ? labd::find_guest_init(k.pid) : std::nullopt;
+    system = init ? labd::proc_id(*init) : std::nullopt;
+  }
+  // A reboot makes that process younger than the guest's readiness.
+  if (auto up = system ? running_for(*system) : std::nullopt) s = std::min(s, *up);
   std::ostringstream o;
   if (s >= 3600) o << s / 3600 << "h" << (s % 3600) / 60 << "m";
   else if (s >= 60) o << s / 60 << "m" << s % 60 << "s";
@@ -97,7 +124,17 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     for (const auto& i : ifs) ifw = std::max(ifw, width(i.first));
   }
   ifw += 2;
-  out << std::left << std::setw(16) << "GUEST" << std::setw(10) << "STATE" << std::setw(9) << "PID"
+  // "Up (2 startup errors)": the state column grows for it.
+  auto state_text = [](const labd::GuestRecord& g) {
+    std::string s = labd::recorded_state_name(g.state);
+    if (size_t n = g.startup_errors.size(); n > 0)
+      s += " (" + std::to_string(n) + " startup error" + (n == 1 ? ")" : "s)");
+    return s;
+  };
+  size_t stw = 10;
+  for (const auto& g : st.guests) stw = std::max(stw, state_text(g).size() + 2);
+  const int sw = static_cast<int>(stw);
+  out << std::left << std::setw(16) << "GUEST" << std::setw(sw) << "STATE" << std::setw(9) << "PID"
       << std::setw(8) << "UPTIME" << std::setw(static_cast<int>(ifw)) << "INTERFACE" << "ADDRESS\n";
   for (size_t r = 0; r < st.guests.size(); ++r) {
     const auto& g = st.guests[r];
@@ -109,14 +146,16 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     const auto& ifs = rows[r];
     for (size_t k = 0; k < ifs.size(); ++k) {
       if (k == 0)
-        out << std::setw(16) << g.name << std::setw(10) << labd::recorded_state_name(g.state) << std::setw(9) << pid
+        out << std::setw(16) << g.name << std::setw(sw) << state_text(g) << std::setw(9) << pid
             << std::setw(8) << uptime(g);
       else
-        out << std::setw(43) << "";
+        out << std::setw(16 + sw + 9 + 8) << "";
       const std::string& path = ifs[k].first;
       out << std::setw(static_cast<int>(ifw + path.size() - width(path))) << path << ifs[k].second << "\n";
     }
     if (!g.error.empty()) out << std::setw(16) << "" << "error: " << g.error << "\n";
+    if (last_line)  // status (up says them after its table)
+      for (const auto& e : g.startup_errors) out << std::setw(16) << "" << labd::describe(e) << "\n";
     if (last_line && gl) {
       std::string l = last_console_line(gl->console_log);
       if (!l.empty()) out << std::setw(16) << "" << "console: " << l << "\n";

@@ -1,8 +1,10 @@
-// vklab up FILE [--no-wait] [--quiet]
+// vklab up FILE [--no-wait] [--quiet] [--strict]
 //
 // Validate, compile, start labd (detached, holding the lab's lock), show
 // its progress, wait for every guest, print the guest table. On failure
 // or Ctrl-C labd rolls everything back; we say what failed and exit 1.
+// Up with failed startup commands: each one, a summary, exit 4 (--strict:
+// labd rolls back at the first one instead).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "labd/protocol.h"
 #include "labd/recover.h"
 #include "labd/state.h"
+#include "topology/plan_diff.h"
 #include "topology/plan_json.h"
 
 namespace vklab::cli {
@@ -134,6 +137,13 @@ class UpSink {
     if (mode_ == Mode::Counter) erase();
     std::cout.flush();
   }
+  /// A line of our own (on stderr), never on the live lines: they are
+  /// taken off first and drawn again by the next show().
+  void say(const std::string& line) {
+    erase();
+    std::cout.flush();
+    std::cerr << line << "\n" << std::flush;
+  }
 
  private:
   enum class Mode { Plain, Lines, Counter };
@@ -171,10 +181,12 @@ class UpSink {
 };
 
 // Forks labd in its own session: fd 3 = progress pipe, fd 4 = the lock.
-Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, int progress_w, int lock) {
+Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, int progress_w, int lock,
+                         bool strict) {
   std::string exe = labd_path();
   std::string name = "labd: " + plan.lab;
   std::vector<std::string> args = {name, "--plan", dir.plan_json(), "--progress-fd", "3", "--lock-fd", "4"};
+  if (strict) args.push_back("--strict");
   int log = ::open(dir.log().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   // H1: an interrupt forwarded before labd reads its signalfd must wait
   // for it, neither lost (our handler would run in the child until exec)
@@ -212,17 +224,44 @@ Result<pid_t> start_labd(const topology::Plan& plan, const labd::StateDir& dir, 
   return pid;
 }
 
+/// After a rolled-back up: where labd kept the failed guests' console logs.
+void say_failed_logs(const labd::StateDir& dir) {
+  std::error_code ec;
+  std::vector<std::string> logs;
+  for (const auto& e : fs::directory_iterator(dir.failed(), ec)) logs.push_back(e.path().filename().string());
+  if (logs.empty()) return;
+  std::sort(logs.begin(), logs.end());
+  std::cerr << "vklab: the failed guests' console logs are kept in " << dir.failed() << "/:";
+  for (const auto& l : logs) std::cerr << " " << l;
+  std::cerr << "\n";
+}
+
+/// Up, each failed startup command and a summary; how many there were.
+size_t say_startup_errors(const labd::LabState& st) {
+  size_t n = 0, guests = 0;
+  for (const auto& g : st.guests) {
+    for (const auto& e : g.startup_errors) std::cerr << g.name << ": " << labd::describe(e) << "\n";
+    n += g.startup_errors.size();
+    guests += g.startup_errors.empty() ? 0 : 1;
+  }
+  if (n > 0)
+    std::cerr << st.lab << ": up, with " << n << " startup error" << (n == 1 ? "" : "s") << " in " << guests
+              << " guest" << (guests == 1 ? "" : "s") << " (the guests' console logs say more: vklab console GUEST)\n";
+  return n;
+}
+
 }  // namespace
 
 Runner setup_up(CLI::App& sub) {
   struct Opts {
     std::string file;
-    bool no_wait = false, quiet = false;
+    bool no_wait = false, quiet = false, strict = false;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
   sub.add_flag("--no-wait", o->no_wait, "return once labd has started; guests keep booting");
   sub.add_flag("--quiet,-q", o->quiet, "print only failures and the final table");
+  sub.add_flag("--strict", o->strict, "a failed startup command fails the up (everything is rolled back)");
   return [o] {
     auto loaded = load_lab(o->file);
     if (!loaded) return static_cast<int>(kExitUsage);
@@ -237,6 +276,20 @@ Runner setup_up(CLI::App& sub) {
       return static_cast<int>(kExitFailure);
     }
     if (*got != labd::LabLock::Outcome::Taken) {
+      // The lab file may have been edited: say what would change.
+      if (auto running = read_plan_file(dir.plan_json()); running && running->network == topology::NetworkMode::Isolated) {
+        auto opts = host_compile_options(o->file, lab, topology::Target::Linux);
+        opts.keep_names = &*running;
+        auto d = topology::plan_diff(*running, topology::compile(loaded->lab, opts));
+        for (const auto& line : topology::describe(d)) std::cout << line << "\n";
+        if (d.size() > 0) {
+          std::cerr << "vklab: " << lab << ": already running; " << d.size() << (d.size() == 1 ? " change" : " changes")
+                    << " (applying them to a running lab is not available yet: vklab down " << lab << ", then up)\n";
+          return static_cast<int>(kExitFailure);
+        }
+        std::cerr << "vklab: " << lab << ": already running; no changes (see `vklab status " << lab << "`)\n";
+        return static_cast<int>(kExitFailure);
+      }
       std::cerr << "vklab: " << lab << ": already running (see `vklab status " << lab << "`)\n";
       return static_cast<int>(kExitFailure);
     }
@@ -245,6 +298,7 @@ Runner setup_up(CLI::App& sub) {
                 << "` first\n";
       return static_cast<int>(kExitFailure);
     }
+    fs::remove_all(dir.failed(), ec);  // the logs of the last failed up: this one replaces them
     if (Status s = labd::write_file_atomic(dir.plan_json(), topology::plan_to_json(plan).dump(1) + "\n"); !s) {
       std::cerr << "vklab: " << s.error().message << "\n";
       return static_cast<int>(kExitFailure);
@@ -258,7 +312,7 @@ Runner setup_up(CLI::App& sub) {
     sa.sa_handler = on_interrupt;  // no SA_RESTART: poll() returns EINTR
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
-    auto pid = start_labd(plan, dir, pipefd[1], lock->fd());
+    auto pid = start_labd(plan, dir, pipefd[1], lock->fd(), o->strict);
     ::close(pipefd[1]);
     lock.reset();
     if (!pid) {
@@ -270,10 +324,10 @@ Runner setup_up(CLI::App& sub) {
     labd::LineBuffer buf;
     bool ready = false, failed = false;
     int forwarded = 0;
-    std::string failure;
+    std::string failure, summary;
     fault_point("up.started");
     for (;;) {
-      if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
+      if (g_interrupted && !forwarded) sink.say(lab + ": interrupted; rolling back");
       forward_interrupts(*pid, forwarded);
       pollfd p{pipefd[0], POLLIN, 0};
       int rc = ::poll(&p, 1, 200);
@@ -288,7 +342,10 @@ Runner setup_up(CLI::App& sub) {
         if (!reply) continue;
         auto* pr = std::get_if<labd::Progress>(&*reply);
         if (!pr) continue;
-        sink.show(*pr);
+        // The lab's own last word comes after the guest table; an
+        // interruption we already reported is not said again.
+        if (pr->state == "ready" && pr->guest.empty()) summary = pr->text;
+        else if (!(g_interrupted && pr->state == "failed" && pr->guest.empty())) sink.show(*pr);
         fault_point("up.progress");
         if (pr->state == "ready") ready = true;
         if (ready && !failed) break;
@@ -308,7 +365,7 @@ Runner setup_up(CLI::App& sub) {
     }
     if (!ready || failed || g_interrupted) {
       if (g_interrupted && !forwarded) std::cerr << lab << ": interrupted; rolling back\n";
-      if (g_interrupted && failure.empty()) failure = lab + ": interrupted";
+      if (g_interrupted) failure = lab + ": interrupted";
       int st = wait_labd(*pid, forwarded);
       std::error_code ec2;
       bool died = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
@@ -335,11 +392,16 @@ Runner setup_up(CLI::App& sub) {
       }
       std::cerr << "vklab: up failed: " << (failure.empty() ? lab + ": labd exited" : failure)
                 << "; everything was rolled back\n";
+      say_failed_logs(dir);
       return static_cast<int>(kExitFailure);
     }
     auto st = labd::read_state(dir.state_json());
     auto ran = read_plan_file(dir.plan_json());  // host mode: the units labd really took
     if (st) print_guest_table(std::cout, *st, ran ? &*ran : &plan, false);
+    // Last, so a long table (60 guests) never scrolls it away.
+    if (!summary.empty() && !o->quiet) std::cout << summary << "\n";
+    std::cout.flush();
+    if (st && say_startup_errors(*st) > 0) return static_cast<int>(kExitStartupErrors);
     return static_cast<int>(kExitOk);
   };
 }

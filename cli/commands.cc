@@ -19,6 +19,9 @@ Runner setup_impair(CLI::App&);
 Runner setup_link(CLI::App&);
 Runner setup_capture(CLI::App&);
 Runner setup_grade(CLI::App&);
+Runner setup_start(CLI::App&);
+Runner setup_stop(CLI::App&);
+Runner setup_restart(CLI::App&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -27,6 +30,9 @@ const std::vector<Command>& commands() {
       {"graph", "Draw the lab: guests, bridges and vkeN links (dot, svg, png)", setup_graph},
       {"up", "Bring a lab up: start labd, boot every guest, show the guest table", setup_up},
       {"down", "Take a lab down: clean halts (SIGKILL after stop_timeout), remove everything", setup_down},
+      {"start", "Boot stopped guests again (same interfaces, fresh writable layer)", setup_start},
+      {"stop", "Halt guests cleanly (SIGKILL after stop_timeout); the lab stays up", setup_stop},
+      {"restart", "Stop guests, then boot them again", setup_restart},
       {"status", "Show a lab's guests: state, pid, uptime, interfaces, last console line", setup_status},
       {"ls", "List the labs on this host", setup_ls},
       {"console", "Attach to a guest's console (Ctrl-] detaches)", setup_console},

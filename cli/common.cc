@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "topology/load.h"
 #include "topology/netkit_load.h"
 #include "topology/validate.h"
@@ -50,7 +51,7 @@ std::string find_binary(const char* env, const char* build_rel, const std::strin
 }  // namespace
 
 std::string bundled_kernel_path() {
-  return find_binary("VKLAB_VKERNEL", "../vkernel/vkernel", VKLAB_LIBEXECDIR "/vkernel");
+  return find_binary("VKLAB_VKERNEL", "../guest/vkernel", VKLAB_LIBEXECDIR "/vkernel");
 }
 
 std::string labd_path() {
@@ -109,9 +110,22 @@ Status check_lab_access(const labd::StateDir& dir) {
   return {};
 }
 
-std::string resolve_lab(const std::string& name, int& exit) {
+std::string resolve_lab(const std::string& name, int& exit, const std::string& guest) {
   exit = kExitOk;
-  if (!name.empty()) return lab_named_by_path(name).value_or(name);
+  if (!name.empty()) {
+    std::string lab = lab_named_by_path(name).value_or(name);
+    std::error_code ec;
+    if (!fs::exists(fs::path(labd::state_root()) / lab, ec)) {
+      // Not running: a likely typo of one that is gets a suggestion, not
+      // "nothing to do".
+      if (std::string near = did_you_mean(lab, lab_names()); !near.empty()) {
+        std::cerr << "vklab: " << lab << ": no such lab (did you mean \"" << near << "\"?)\n";
+        exit = kExitUsage;
+        return "";
+      }
+    }
+    return lab;
+  }
   const std::string root = labd::state_root();
   if (::access(root.c_str(), F_OK) == 0 && ::access(root.c_str(), R_OK | X_OK) != 0 && errno == EACCES) {
     std::cerr << "vklab: " << root << ": permission denied\n";
@@ -121,6 +135,20 @@ std::string resolve_lab(const std::string& name, int& exit) {
   if (auto here = lab_named_by_path(".")) return *here;
   auto labs = lab_names();
   if (labs.size() == 1) return labs.front();
+  if (labs.size() > 1 && !guest.empty()) {
+    std::vector<std::string> with;
+    for (const auto& l : labs) {
+      auto st = labd::read_state(labd::StateDir{labd::state_root() + "/" + l}.state_json());
+      if (st && st->find(guest)) with.push_back(l);
+    }
+    if (with.size() == 1) return with.front();
+    if (with.size() > 1) {
+      std::cerr << "vklab: " << guest << " is a guest of several labs; name one with --lab:\n";
+      for (const auto& l : with) std::cerr << "  " << l << "\n";
+      exit = kExitUsage;
+      return "";
+    }
+  }
   if (labs.size() > 1) {
     std::cerr << "vklab: several labs are running; name one:\n";
     for (const auto& l : labs) std::cerr << "  " << l << "\n";
@@ -129,8 +157,9 @@ std::string resolve_lab(const std::string& name, int& exit) {
   return "";
 }
 
-std::optional<RunningLab> open_running_lab(const std::string& name, int& exit, int not_running) {
-  std::string lab = resolve_lab(name, exit);
+std::optional<RunningLab> open_running_lab(const std::string& name, int& exit, int not_running,
+                                           const std::string& guest) {
+  std::string lab = resolve_lab(name, exit, guest);
   if (exit != kExitOk) return std::nullopt;
   if (lab.empty()) {
     std::cerr << "vklab: no lab is running\n";

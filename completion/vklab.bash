@@ -6,7 +6,7 @@
 # <state>/<lab>/state.json with grep/sed (no jq), or from ./lab.yaml.
 # Installed as completions/vklab for bash-completion; works without it too.
 
-_vklab_subcommands="validate plan graph up down status ls console exec save check grade convert impair link capture"
+_vklab_subcommands="validate plan graph up down start stop restart status ls console exec save check grade convert impair link capture"
 
 # The directory holding every lab's state directory, as vklab computes it.
 _vklab_state_root()
@@ -143,6 +143,8 @@ _vklab()
             COMPREPLY=($(compgen -W "text sh json" -- "$cur")); return 0 ;;
         graph:--format)
             COMPREPLY=($(compgen -W "dot svg png" -- "$cur")); return 0 ;;
+        graph:--layout)
+            COMPREPLY=($(compgen -W "auto dot neato fdp circo" -- "$cur")); return 0 ;;
         graph:-o | graph:--output | convert:-o | convert:--output)
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         down:--timeout)
@@ -173,9 +175,11 @@ _vklab()
     case $sub in
         validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
-        graph) opts="--format -o --output --help" ;;
-        up) opts="--no-wait --quiet -q --help" ;;
+        graph) opts="--format --layout -o --output --help" ;;
+        up) opts="--no-wait --quiet -q --strict --help" ;;
         down) opts="--timeout --force --help" ;;
+        start) opts="--lab --help" ;;
+        stop | restart) opts="--lab --timeout --help" ;;
         status) opts="--json --help" ;;
         ls) opts="--json --help" ;;
         console) opts="--lab --help" ;;
@@ -226,7 +230,7 @@ _vklab()
         console)
             ((npos == 0)) && COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
             ;;
-        save)
+        save | start | stop | restart)
             COMPREPLY=($(compgen -W "$(_vklab_guests "$lab")" -- "$cur"))
             ;;
         impair | capture)

@@ -26,6 +26,7 @@
 #include "guest/rootfs.h"
 #include "guest/tapdev.h"
 #include "guest/vke.h"
+#include "vkernel/ready.h"
 
 namespace vklab::vkernel {
 namespace {
@@ -75,7 +76,8 @@ class Guest {
   std::optional<MemLimit> memlimit_;
   GuestRoot root_;
   pid_t init_pid_ = -1;
-  int status_r_ = -1;       ///< init's status pipe: "booted\n", "halt\n" (init saw a halt request)
+  int status_r_ = -1;       ///< init's status pipe: "booted\n", "halt\n" (init saw a halt request), ready.h lines
+  std::string status_buf_;  ///< a partial line read from status_r_
   bool ready_sent_ = false;
   bool host_halt_ = false;  ///< SIGTERM from the host: no reboot after that
   bool halt_acked_ = false; ///< init said "halt" since the last SIGTERM
@@ -101,17 +103,15 @@ bool enter_namespaces(const int (&fds)[3]) {
 }
 
 Status Guest::prepare_scripts() {
-  auto wrap = [&](const std::string& path, const char* what) -> Result<std::string> {
+  // Read here (the state directory is hidden in the guest); init splits
+  // and wraps them with the guest's own shell (startup.h).
+  auto load = [&](const std::string& path) -> Result<std::string> {
     if (path.empty()) return std::string();
-    auto text = read_text(path);
-    if (!text) return text.error();
-    auto cmds = split_rc(text.value(), sh_complete);
-    if (cmds.empty()) return std::string();
-    return rc_wrapper(o_.name, what, cmds);
+    return read_text(path);
   };
-  auto rc = wrap(o_.rc_path, "startup");
+  auto rc = load(o_.rc_path);
   if (!rc) return rc.error();
-  auto down = wrap(o_.rc_shutdown_path, "shutdown");
+  auto down = load(o_.rc_shutdown_path);
   if (!down) return down.error();
   init_.name = o_.name;
   init_.rc = rc.value();
@@ -286,6 +286,7 @@ Status Guest::start_init() {
   if (setns(own_pidns, CLONE_NEWPID) < 0) say(std::string("warning: setns pid: ") + std::strerror(errno));
   ::close(own_pidns);
   status_r_ = booted[0];
+  status_buf_.clear();
   if (!c_.pidfile.empty()) {
     init_pidfile_ = c_.pidfile + ".init";
     std::ofstream(init_pidfile_) << pid << "\n";
@@ -336,22 +337,32 @@ void Guest::cleanup() {
 }
 
 void Guest::read_status() {
-  char b[64];
+  char b[4096];
   ssize_t n = ::read(status_r_, b, sizeof b);
   if (n <= 0) {  // init is gone (or going): its exit comes as SIGCHLD
     ::close(std::exchange(status_r_, -1));
+    status_buf_.clear();
     return;
   }
-  std::string_view text(b, static_cast<size_t>(n));
-  if (text.find("halt\n") != std::string_view::npos) halt_acked_ = true;
-  if (text.find("booted\n") != std::string_view::npos) {
-    say("booted");
-    if (o_.ready_fd >= 0 && !ready_sent_) {  // once: a reboot does not make it ready again
-      [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, "ready\n", 6);
-      ::close(o_.ready_fd);
-      ready_sent_ = true;
+  status_buf_.append(b, static_cast<size_t>(n));
+  for (size_t nl; (nl = status_buf_.find('\n')) != std::string::npos;) {
+    std::string line = status_buf_.substr(0, nl);
+    status_buf_.erase(0, nl + 1);
+    if (line == "halt") {
+      halt_acked_ = true;
+    } else if (line == "booted") {
+      say("booted");
+      if (o_.ready_fd >= 0 && !ready_sent_) {  // once: a reboot does not make it ready again
+        [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, "ready\n", 6);
+        ::close(o_.ready_fd);
+        ready_sent_ = true;
+      }
+    } else if (auto r = parse_ready_line(line); r && o_.ready_fd >= 0 && !ready_sent_) {
+      std::string out = format_ready_line(*r) + "\n";  // the startup shell's report, for labd
+      [[maybe_unused]] ssize_t w = ::write(o_.ready_fd, out.data(), out.size());
     }
   }
+  if (status_buf_.size() > kReadyLineMax) status_buf_.clear();  // noise, not a line of ours
 }
 
 std::optional<int> Guest::on_init_exit(int st) {

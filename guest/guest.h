@@ -18,7 +18,7 @@
 // -e vklab_root) read-only, the lab's files for it (vklab_files) over that,
 // its writes in a tmpfs layer (vklab_layer) that lives as long as the
 // vkernel process; /shared is vklab_shared. Its processes keep only the
-// capabilities of vkernel/confine.h.
+// capabilities of guest/confine.h.
 //
 // Readiness: once init ran the startup commands, the vkernel process prints
 // "vkernel: <name>: booted" and, when -e vklab_ready_fd=N (or VKLAB_READY_FD

@@ -22,19 +22,17 @@
 #include "guest/power.h"
 #include "guest/services.h"
 #include "guest/rootfs.h"
-#include "vkernel/confine.h"
+#include "guest/confine.h"
+#include "guest/startup.h"
 
 namespace vklab::vkernel {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
+/// Where init writes the wrapped scripts in the guest (startup.h).
+constexpr const char* kStartupScript = "/run/vkernel/startup";
+constexpr const char* kShutdownScript = "/run/vkernel/shutdown";
 
 /// The init process's state: who it is waiting for, and what it was asked.
 class Init {
@@ -52,12 +50,18 @@ class Init {
     if (cfg_.booted_fd >= 0) [[maybe_unused]] ssize_t w = ::write(cfg_.booted_fd, line.data(), line.size());
   }
   void setup_process();
-  /// The guest's root (rootfs.h) and its confinement (vkernel/confine.h).
+  /// The guest's root (rootfs.h) and its confinement (guest/confine.h).
   void setup_root();
   [[noreturn]] void fatal(const std::string& msg) {
     say(msg);
     _exit(kInitExitFailed);
   }
+  /// The wrapped script (startup.h) for `text`, in the guest's shell.
+  std::string wrap(const std::string& text, const char* what);
+  /// Writes `script` to `path` and runs it in the guest's shell; the
+  /// startup shell also gets the status pipe as kStartupReportFd.
+  pid_t run_script(const char* path, const std::string& script, bool report);
+  /// Runs `argv` (a script for `sh -c`) in a session of its own.
   pid_t spawn(const char* argv0, const std::string& script);
   void spawn_console();
   /// Handles signals until `pid` exits (true), `deadline` passes or a halt
@@ -71,6 +75,7 @@ class Init {
   [[noreturn]] void halt();
 
   const InitConfig& cfg_;
+  std::string shell_;  ///< the guest's shell (startup_shell())
   int sigfd_ = -1;
   bool halt_requested_ = false;
   bool reboot_requested_ = false;  ///< the halt ends in a reboot (SIGINT)
@@ -120,18 +125,55 @@ void Init::setup_root() {
   if (Status c = drop_to_guest_capabilities(); !c) fatal("confinement: " + c.error().message);
 }
 
+std::string Init::wrap(const std::string& text, const char* what) {
+  if (text.empty()) return "";
+  auto cmds = split_rc(text, [this](const std::string& t) { return shell_complete(shell_, t); });
+  if (cmds.empty()) return "";
+  return rc_wrapper(cfg_.name, what, text, cmds);
+}
+
+namespace {
+/// In a child init forks for a script: a session of its own, no signal
+/// blocked, stdin from /dev/null.
+void become_job() {
+  setsid();
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int null = ::open("/dev/null", O_RDONLY);
+  if (null >= 0) {
+    dup2(null, STDIN_FILENO);
+    if (null > 2) ::close(null);
+  }
+}
+}  // namespace
+
+pid_t Init::run_script(const char* path, const std::string& script, bool report) {
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool written = fd >= 0 && ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size());
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    say(std::string(path) + ": " + std::strerror(errno) + "; the commands are not run");
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    become_job();
+    if (report && cfg_.booted_fd >= 0) {
+      if (cfg_.booted_fd == kStartupReportFd) fcntl(kStartupReportFd, F_SETFD, 0);
+      else dup2(cfg_.booted_fd, kStartupReportFd);
+    }
+    execl(shell_.c_str(), shell_.c_str(), path, static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (pid < 0) say(std::string("fork: ") + std::strerror(errno));
+  return pid;
+}
+
 pid_t Init::spawn(const char* argv0, const std::string& script) {
   pid_t pid = fork();
   if (pid == 0) {
-    setsid();
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) {
-      dup2(null, STDIN_FILENO);
-      if (null > 2) ::close(null);
-    }
+    become_job();
     execl("/bin/sh", argv0, "-c", script.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -249,7 +291,7 @@ void Init::halt() {
   say(reboot_requested_ ? "reboot requested" : "halt requested");
   if (!cfg_.single_user && !cfg_.rc_shutdown.empty()) {
     say("running shutdown commands (timeout " + format_duration(cfg_.shutdown_timeout) + ")");
-    pid_t pid = spawn("rc.shutdown", cfg_.rc_shutdown);
+    pid_t pid = run_script(kShutdownScript, wrap(cfg_.rc_shutdown, "shutdown"), false);
     if (pid > 0 && !wait_for(pid, Clock::now() + cfg_.shutdown_timeout, false)) {
       say("shutdown commands timed out after " + format_duration(cfg_.shutdown_timeout) +
           ", killed");
@@ -297,12 +339,13 @@ void Init::run() {
     ::close(cfg_.go_fd);
   }
   setup_root();
+  shell_ = startup_shell();
   if (cfg_.verbose) say("pid " + std::to_string(getpid()) + ", root ready");
   if (cfg_.single_user) {
     say("single user: no startup commands");
-  } else if (!cfg_.rc.empty()) {
-    if (cfg_.verbose) say("running startup commands");
-    pid_t pid = spawn("rc", cfg_.rc);
+  } else if (std::string rc = wrap(cfg_.rc, "startup"); !rc.empty()) {
+    if (cfg_.verbose) say("running startup commands with " + shell_);
+    pid_t pid = run_script(kStartupScript, rc, true);
     if (pid > 0) wait_for(pid, Clock::time_point::max(), true);
   }
   read_signals();  // a halt that came while booting: no "booted"
@@ -318,67 +361,6 @@ void Init::run() {
 void run_init(const InitConfig& cfg) {
   Init init(cfg);
   init.run();
-}
-
-std::vector<RcCommand> split_rc(std::string_view script,
-                                const std::function<bool(const std::string&)>& complete) {
-  std::vector<std::string> lines;
-  for (size_t start = 0; start <= script.size();) {
-    size_t nl = script.find('\n', start);
-    if (nl == std::string_view::npos) nl = script.size();
-    lines.emplace_back(script.substr(start, nl - start));
-    start = nl + 1;
-  }
-  std::vector<RcCommand> out;
-  for (size_t i = 0; i < lines.size();) {
-    std::string t = trim(lines[i]);
-    if (t.empty() || t[0] == '#') {
-      ++i;
-      continue;
-    }
-    std::string text = lines[i];
-    size_t j = i;
-    auto continued = [](const std::string& t) {  // ends with an unescaped '\\'
-      size_t n = 0;
-      while (n < t.size() && t[t.size() - 1 - n] == '\\') ++n;
-      return n % 2 == 1;
-    };
-    while (j + 1 < lines.size() && (continued(text) || !complete(text))) text += "\n" + lines[++j];
-    out.push_back({static_cast<int>(i + 1), text});
-    i = j + 1;
-  }
-  return out;
-}
-
-std::string rc_wrapper(std::string_view name, std::string_view what,
-                       const std::vector<RcCommand>& cmds) {
-  std::string s = "vklab_failed() { echo \"" + std::string(name) + ": " + std::string(what) +
-                  ": line $1: exit $2: $3\" >&2; }\n";
-  for (const auto& c : cmds) {
-    std::string first = trim(c.text.substr(0, c.text.find('\n')));
-    s += "{\n" + c.text + "\n} || vklab_failed " + std::to_string(c.line) + " $? " +
-         shell_quote(first) + "\n";
-  }
-  return s;
-}
-
-bool sh_complete(const std::string& text) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-    }
-    execl("/bin/sh", "sh", "-n", "-c", text.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  if (pid < 0) return true;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace vklab::vkernel

@@ -3,7 +3,7 @@
 // Runs in the guest's new PID namespace (and the guest's network, UTS and
 // IPC namespaces, entered by its parent). It makes its own mount namespace,
 // enters the guest's root (rootfs.h: its own /proc, /sys, /dev, /tmp and
-// /run), confines itself (vkernel/confine.h); runs the startup commands;
+// /run), confines itself (guest/confine.h); runs the startup commands;
 // tells its parent it has booted; gives a terminal console a shell; reaps
 // every orphan; and on SIGUSR1/SIGUSR2 halts like init(8): shutdown
 // commands (bounded), SIGTERM to every process, a bounded wait, SIGKILL to
@@ -11,19 +11,18 @@
 // kInitExitReboot. The guest's halt/poweroff/reboot/shutdown commands
 // (power.h) are links in /run/vkernel/bin, first on init's PATH.
 //
-// Startup and shutdown commands run in ONE /bin/sh (so `cd` and variables
-// carry over), each complete command in its own `{ … } || report` group:
-// a failing command is reported on the console with its line number and
-// the script goes on, like rc. A command spanning several lines (if/for,
-// here-documents, trailing '\') stays one group: lines are joined until
-// `sh -n` accepts them.
+// Startup and shutdown scripts run whole, in ONE shell of the guest's root
+// (bash when it has /bin/bash, as Kathará does, else /bin/sh), each
+// top-level command reported on its own when it fails (startup.h). The
+// wrapped scripts are /run/vkernel/startup and /run/vkernel/shutdown in the
+// guest. The startup shell reports on the status pipe too (fd 9: the
+// vkernel/ready.h run/failed lines), so labd learns which command runs and
+// which failed.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,8 +30,8 @@ namespace vklab::vkernel {
 
 struct InitConfig {
   std::string name;          ///< the guest's name, prefix of every console line
-  std::string rc;            ///< startup script, already wrapped (rc_wrapper), "" = none
-  std::string rc_shutdown;   ///< shutdown script, already wrapped, "" = none
+  std::string rc;            ///< startup script as written, "" = none
+  std::string rc_shutdown;   ///< shutdown script as written, "" = none
   bool single_user = false;  ///< -s: no startup and no shutdown commands
   bool verbose = false;      ///< -v
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(120)};
@@ -45,7 +44,8 @@ struct InitConfig {
   int go_fd = -1;      ///< read end: init starts when the parent writes a byte
   /// Write end of the status pipe, open for init's whole life: "booted\n"
   /// once the startup commands ran, "halt\n" each time a halt request
-  /// (SIGUSR1/SIGUSR2) was read.
+  /// (SIGUSR1/SIGUSR2) was read; before "booted", the startup shell's
+  /// run/failed lines (vkernel/ready.h).
   int booted_fd = -1;
 };
 
@@ -59,26 +59,5 @@ inline constexpr int kInitExitFailed = 33;
 /// Runs as PID 1; never returns (exit 0 after a clean halt,
 /// kInitExitReboot after a clean shutdown for a reboot).
 [[noreturn]] void run_init(const InitConfig& cfg);
-
-/// One complete command of a script and the line it starts on (1-based).
-struct RcCommand {
-  int line = 0;
-  std::string text;
-  bool operator==(const RcCommand&) const = default;
-};
-
-/// Splits a script into complete commands: blank and comment-only lines are
-/// skipped, a command grows line by line until `complete` accepts it. When
-/// it never does (a syntax error), the rest of the script is one command.
-std::vector<RcCommand> split_rc(std::string_view script,
-                                const std::function<bool(const std::string&)>& complete);
-
-/// The /bin/sh text that runs `cmds` in one shell and reports each failing
-/// one as "<name>: <what>: line N: exit S: <first line of the command>".
-std::string rc_wrapper(std::string_view name, std::string_view what,
-                       const std::vector<RcCommand>& cmds);
-
-/// True when `/bin/sh -n` accepts `text` (a complete command list).
-bool sh_complete(const std::string& text);
 
 }  // namespace vklab::vkernel

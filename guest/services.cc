@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/text.h"
+#include "guest/named_compat.h"
 #include "guest/power.h"
 
 namespace vklab::vkernel {
@@ -234,6 +235,12 @@ std::string read_services_record() {
 
 namespace {
 
+bool is_named(const std::string& script) {
+  for (const char* n : kNamedScripts)
+    if (script == n) return true;
+  return false;
+}
+
 /// Runs /etc/init.d/SCRIPT ACTION ARGS… and returns its exit status (127:
 /// could not run it). With `quiet` its output goes to /dev/null.
 int run_script(const std::string& script, const std::string& action, const std::vector<std::string>& extra,
@@ -327,6 +334,7 @@ int act(const ServiceRequest& r, const std::string& unit, bool is_service) {
       write_record(record_started(read_services_record(), u->script));
       return kSvcOk;
     }
+    if (is_named(u->script)) prepare_named_config();
     if (runs(action) != 0) return failed(action);
     write_record(record_started(read_services_record(), u->script));
     return kSvcOk;

@@ -19,6 +19,9 @@
 // systemctl's: 0 done/active, 1 a script failed, 3 inactive (is-active,
 // status), 4 no such unit (status), 5 no such unit (start, stop, …).
 //
+// Starting named first lets the host's BIND accept a configuration written
+// for an older one (named_compat.h).
+//
 // Units started this way are recorded in kServicesRecord (the guest's own
 // /run: a reboot forgets them with their processes); on a clean halt init
 // stops them, last started first, before it sends SIGTERM to everything

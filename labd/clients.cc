@@ -1,5 +1,6 @@
 // Control clients (status, down, console requests) and the console relay:
 // each guest's pty to its log, its replay ring and its console clients.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include "labd/daemon_impl.h"
 #include "labd/launch.h"
 #include "labd/links.h"
+#include "vkernel/ready.h"
 
 namespace vklab::labd {
 namespace {
@@ -55,6 +57,10 @@ void Daemon::handle_request(Client& c, const std::string& line) {
     ::close(c.fd);
     c.fd = -1;
     if (r) save();
+  } else if (auto* gr = std::get_if<GuestsRequest>(&*req)) {
+    serve_guests(c, *gr);
+  } else if (std::holds_alternative<ApplyRequest>(*req)) {
+    serve_apply(c);
   } else if (auto* k = std::get_if<ConsoleRequest>(&*req)) {
     auto* g = st_.find(k->guest);
     if (!g || rt_[static_cast<size_t>(g - st_.guests.data())].pty < 0) {
@@ -64,8 +70,21 @@ void Daemon::handle_request(Client& c, const std::string& line) {
       c.fd = -1;
       return;
     }
+    size_t gi = static_cast<size_t>(g - st_.guests.data());
+    if (k->rows > 0 && k->cols > 0) {  // the client's terminal size; the guest's shell gets SIGWINCH
+      winsize ws{};
+      ws.ws_row = static_cast<unsigned short>(k->rows);
+      ws.ws_col = static_cast<unsigned short>(k->cols);
+      (void)::ioctl(rt_[gi].pty, TIOCSWINSZ, &ws);
+    }
+    if (k->resize) {
+      (void)write_all(c.fd, encode(Reply{ConsoleReply{k->guest}}) + "\n");
+      ::close(c.fd);
+      c.fd = -1;
+      return;
+    }
     c.mode = Client::Mode::Console;
-    c.guest = static_cast<size_t>(g - st_.guests.data());
+    c.guest = gi;
     (void)write_all(c.fd, encode(Reply{ConsoleReply{k->guest}}) + "\n" + rt_[c.guest].ring);
     rt_[c.guest].consoles.push_back(c.fd);
   }
@@ -86,7 +105,7 @@ void Daemon::on_client(size_t ci) {
     if (rt_[c.guest].pty >= 0) (void)write_all(rt_[c.guest].pty, std::string_view(buf, n), milliseconds(200));
     return;
   }
-  if (c.mode == Client::Mode::Down) return;  // nothing more is expected
+  if (c.mode == Client::Mode::Down || c.mode == Client::Mode::Guests) return;  // nothing more is expected
   if (!c.buf.feed(std::string_view(buf, static_cast<size_t>(n)))) {
     (void)write_all(c.fd, encode(Reply{ErrorReply{"request: too long"}}) + "\n");
     ::close(c.fd);
@@ -115,21 +134,43 @@ void Daemon::on_pty(size_t i) {
   }
 }
 
+// The bundled guest's readiness channel (vkernel/ready.h): which startup
+// command runs, which failed, then "ready".
 void Daemon::on_ready(size_t i) {
   Runtime& r = rt_[i];
-  char buf[64];
+  char buf[4096];
   ssize_t n = ::read(r.ready, buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  ::close(r.ready);
-  r.ready = -1;
-  GuestRecord& g = st_.guests[i];
-  if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).starts_with("ready")) {
-    auto pid = read_pidfile(r.launch.pidfile());
-    auto id = pid ? proc_id(*pid) : std::nullopt;
-    g.kernel = id.value_or(g.proc);
-    guest_event(i, GuestEvent::Ready);
+  if (n <= 0) {  // EOF without "ready": the guest is failing; its exit says how
+    ::close(r.ready);
+    r.ready = -1;
+    return;
   }
-  // EOF without "ready": the guest is failing; its exit says how.
+  if (!r.ready_buf.feed(std::string_view(buf, static_cast<size_t>(n)), vkernel::kReadyLineMax))
+    r.ready_buf = LineBuffer{};  // not a line of the guest's: drop it
+  GuestRecord& g = st_.guests[i];
+  while (auto line = r.ready_buf.next()) {
+    auto m = vkernel::parse_ready_line(*line);
+    if (!m) continue;
+    if (m->kind == vkernel::ReadyLine::Kind::Run) {
+      r.running_line = m->line;
+      r.running_text = m->text;
+      r.running_since = Clock::now();
+    } else if (m->kind == vkernel::ReadyLine::Kind::Failed) {
+      g.startup_errors.push_back({m->line, m->exit, m->text});
+      dirty_ = true;
+      if (opts_.strict && lab_.phase == Phase::Starting)
+        lab_event(LabEvent::GuestFailed, g.name + ": " + describe(g.startup_errors.back()) + " (--strict)");
+    } else {
+      ::close(r.ready);
+      r.ready = -1;
+      auto pid = read_pidfile(r.launch.pidfile());
+      auto id = pid ? proc_id(*pid) : std::nullopt;
+      g.kernel = id.value_or(g.proc);
+      guest_event(i, GuestEvent::Ready);
+      return;
+    }
+  }
 }
 
 void Daemon::close_pty(size_t i) {

@@ -5,8 +5,10 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -44,8 +46,11 @@ void Daemon::emit(const Progress& p) {
     ::close(opts_.progress_fd);  // the CLI went away; carry on without it
     opts_.progress_fd = -1;
   }
-  for (auto& c : clients_)
-    if (c.mode == Client::Mode::Down) (void)write_all(c.fd, line);
+  for (auto& c : clients_) {
+    bool watching = c.mode == Client::Mode::Guests && !p.guest.empty() &&
+                    std::any_of(c.watch.begin(), c.watch.end(), [&](size_t i) { return st_.guests[i].name == p.guest; });
+    if (c.fd >= 0 && (c.mode == Client::Mode::Down || watching)) (void)write_all(c.fd, line);
+  }
 }
 
 void Daemon::save() {
@@ -160,10 +165,12 @@ Status Daemon::apply_host() {
 
 void Daemon::loop() {
   for (;;) {
+    start_pending();
     schedule();
     check_ready();
     schedule();  // a guest just Up may let its dependents go (a silent kernel wakes no poll)
-    if (stopping(lab_.phase)) check_deadlines();
+    check_deadlines();  // down's, or one guest's stop
+    answer_guests_clients();
     if (dirty_) save();
     if (stopping(lab_.phase) && all_gone()) {
       lab_event(LabEvent::AllGone, "");
@@ -218,15 +225,13 @@ int Daemon::poll_timeout() {
   }
   if (waiting) timeout = 100;
   if (starting) timeout = static_cast<int>(kReadyPoll.count());
-  if (stopping(lab_.phase)) {
-    auto now = Clock::now();
-    for (size_t i = 0; i < rt_.size(); ++i)
-      if (st_.guests[i].state == GuestState::Stopping) {
-        auto left = std::max<int64_t>(std::chrono::duration_cast<milliseconds>(rt_[i].deadline - now).count() + 1, 0);
-        timeout = timeout < 0 ? static_cast<int>(left) : std::min(timeout, static_cast<int>(left));
-      }
-    if (timeout < 0 || timeout > 50) timeout = 50;  // lingering children
-  }
+  auto now = Clock::now();
+  for (size_t i = 0; i < rt_.size(); ++i)
+    if (st_.guests[i].state == GuestState::Stopping) {
+      auto left = std::max<int64_t>(std::chrono::duration_cast<milliseconds>(rt_[i].deadline - now).count() + 1, 0);
+      timeout = timeout < 0 ? static_cast<int>(left) : std::min(timeout, static_cast<int>(left));
+    }
+  if (stopping(lab_.phase) && (timeout < 0 || timeout > 50)) timeout = 50;  // lingering children
   return timeout;
 }
 
@@ -253,6 +258,7 @@ Status Daemon::finish() {
   for (const auto& g : plan_.guests)
     if (Status c = remove_guest_cgroup(g.pidfile()); !c) err += (err.empty() ? "" : "; ") + c.error().message;
   if (listen_ >= 0) ::close(listen_);
+  if (!failure_.empty()) keep_failed_logs();
   fault_point("labd.teardown");
   std::error_code ec;
   fs::remove_all(dir_.dir, ec);
@@ -268,6 +274,27 @@ Status Daemon::finish() {
   if (!failure_.empty()) return make_error(failure_);
   if (!err.empty()) return make_error(err);
   return {};
+}
+
+// A rolled-back up keeps what explains it: the console logs of the guests
+// that failed (or reported startup errors), moved out of the state
+// directory before it goes.
+void Daemon::keep_failed_logs() {
+  std::error_code ec;
+  for (size_t i = 0; i < st_.guests.size(); ++i) {
+    const GuestRecord& g = st_.guests[i];
+    // failed once launched (its state may have moved on: a timed-out guest is then stopped)
+    bool culprit = (!g.error.empty() && g.started_ms != 0) || !g.startup_errors.empty();
+    const std::string& log = rt_[i].launch.console_log;
+    if (!culprit || fs::file_size(log, ec) == 0 || ec) continue;
+    if (::mkdir(dir_.failed().c_str(), 0700) != 0 && errno != EEXIST) {
+      std::cerr << "labd: " << errno_msg(dir_.failed()) << "\n";
+      return;
+    }
+    std::string to = dir_.failed() + "/" + fs::path(log).filename().string();
+    if (::rename(log.c_str(), to.c_str()) != 0) std::cerr << "labd: " << errno_msg(to) << "\n";
+    else ::chmod(to.c_str(), 0600);
+  }
 }
 
 Status Daemon::run() {

@@ -30,8 +30,9 @@ struct DaemonOptions {
   int lock_fd = -1;
   /// How many guests may be Starting at once.
   size_t parallel = 32;
-  /// How long a guest may take to become ready.
-  std::chrono::milliseconds ready_timeout{std::chrono::seconds(30)};
+  /// --strict: a failed startup command of any guest fails the up
+  /// (rolled back) instead of leaving the lab up with startup errors.
+  bool strict = false;
 };
 
 /// Runs the lab until it is down. Ok when it went down after being up;

@@ -6,6 +6,7 @@
 //   stop.cc      the lab machine's actions: rollback, stop order, deadlines
 //   clients.cc   control clients (status, down, console) and the console
 //                relay with its replay ring
+//   guests.cc    one guest at a time: start, stop, restart requests
 #pragma once
 
 #include <sys/types.h>
@@ -35,19 +36,35 @@ struct Runtime {
   topology::GuestLaunch launch;
   pid_t pid = -1;  ///< our child, until reaped
   int pty = -1;
-  int ready = -1;  ///< the bundled guest's readiness pipe
+  int ready = -1;  ///< the bundled guest's readiness pipe (vkernel/ready.h lines)
+  LineBuffer ready_buf;
+  /// The startup command the guest said it began last (line 0 = none yet),
+  /// and when: the readiness timeout names it.
+  int running_line = 0;
+  std::string running_text;
+  Clock::time_point running_since{};
   int log = -1;
   std::string ring;  ///< recent console output, for a console client's replay
   std::vector<int> consoles;
   Clock::time_point launched{}, term_sent{}, deadline{};
   bool term_pending = false;  ///< stop asked, waiting for dependents to go first
+  /// `vklab stop|restart` asked for this stop (not down): its own message
+  /// and deadline (`stop_timeout`, else the plan's).
+  bool stop_asked = false;
+  std::optional<milliseconds> stop_timeout;
+  /// `vklab restart` (or apply): start again once ended and reaped.
+  bool restart_pending = false;
 };
 
 struct Client {
   int fd = -1;
   LineBuffer buf;
-  enum class Mode { Request, Down, Console } mode = Mode::Request;
+  enum class Mode { Request, Down, Console, Guests } mode = Mode::Request;
   size_t guest = 0;
+  /// Guests mode: the guests whose outcome the client waits for, and when
+  /// it asked.
+  std::vector<size_t> watch;
+  Clock::time_point asked{};
 };
 
 class Daemon {
@@ -62,12 +79,15 @@ class Daemon {
   void loop();
   int poll_timeout();
   Status finish();
+  void keep_failed_logs();
   void emit(const Progress& p);
   void save();
 
   // schedule.cc
   void schedule();
   void check_ready();
+  /// "r1: not ready after 30s: startup line 4 still running after 29.9s: …"
+  std::string not_ready_text(size_t i) const;
   void guest_event(size_t i, GuestEvent e, const std::string& detail = "");
   void perform(size_t i, GuestAction a);
   void refresh_kernel(size_t i);
@@ -92,6 +112,24 @@ class Daemon {
   void on_pty(size_t i);
   void on_ready(size_t i);
   void close_pty(size_t i);
+
+  // apply.cc
+  void serve_apply(Client& c);
+
+  // guests.cc
+  void serve_guests(Client& c, const GuestsRequest& r);
+  /// An ended, reaped guest back to Queued with a clean record.
+  void start_guest(size_t i);
+  /// Restarts whose guest has ended and is reaped.
+  void start_pending();
+  /// Replies to the Guests clients whose every guest has settled.
+  void answer_guests_clients();
+  /// Up, or ended and reaped, with nothing pending.
+  bool settled(size_t i) const;
+  /// The index of a guest by name, or nullopt.
+  std::optional<size_t> guest_index(const std::string& name) const;
+  /// The stop timeout that applies to guest i now.
+  milliseconds stop_timeout_of(size_t i) const;
 
   DaemonOptions opts_;
   topology::Plan plan_;

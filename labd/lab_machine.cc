@@ -18,6 +18,7 @@ LabTransition next(LabStatus s, LabEvent e) {
         case E::Down: return {{P::Stopping, false}, A::StopAll};
         case E::DownForced: return {{P::Stopping, true}, A::KillAll};
         case E::AllGone: return {s, A::None};  // guests are still to be launched
+        case E::Change: return {s, A::None};   // refused: up is under way
       }
       break;
     case P::Up:
@@ -29,6 +30,7 @@ LabTransition next(LabStatus s, LabEvent e) {
         case E::Signal:
         case E::Down: return {{P::Stopping, false}, A::StopAll};
         case E::DownForced: return {{P::Stopping, true}, A::KillAll};
+        case E::Change: return {s, A::ServeChange};
       }
       break;
     case P::Stopping:
@@ -37,6 +39,7 @@ LabTransition next(LabStatus s, LabEvent e) {
         case E::AllUp:
         case E::GuestFailed:
         case E::SetupFailed:
+        case E::Change:
         case E::Down: return {s, A::None};
         case E::Signal:
         case E::DownForced: return {{s.phase, true}, f ? A::None : A::KillAll};
@@ -74,6 +77,7 @@ const char* lab_event_name(LabEvent e) {
     case E::Down: return "Down";
     case E::DownForced: return "DownForced";
     case E::AllGone: return "AllGone";
+    case E::Change: return "Change";
   }
   return "?";
 }
@@ -86,6 +90,7 @@ const char* lab_action_name(LabAction a) {
     case A::StopAll: return "StopAll";
     case A::KillAll: return "KillAll";
     case A::Teardown: return "Teardown";
+    case A::ServeChange: return "ServeChange";
   }
   return "?";
 }

@@ -6,6 +6,10 @@
 //      ├─GuestFailed/SetupFailed/Signal→ Failed (rollback) ─AllGone→ Down
 //      └─Down→ Stopping ("down requested during up")
 //   Stopping/Failed ─DownForced/Signal→ the same phase, forced (SIGKILL all)
+//   Up ─Change→ Up (ServeChange: start/stop/restart guests, apply a plan)
+//
+// A Change is served only while the lab is Up: during up, down or a
+// rollback the guests belong to that operation, and labd refuses it.
 //
 // `forced` is part of the state: a second Ctrl-C or a `down --force`
 // during a graceful stop kills what is left, once. Down is terminal.
@@ -42,6 +46,7 @@ enum class LabEvent {
   Down,         ///< a `down` request
   DownForced,   ///< a `down --force` request
   AllGone,      ///< no guest runs any more (every one terminal and reaped)
+  Change,       ///< a start, stop, restart or apply request
 };
 
 enum class LabAction {
@@ -51,6 +56,7 @@ enum class LabAction {
   StopAll,        ///< stop every guest gracefully, dependents first
   KillAll,        ///< SIGKILL every guest still running
   Teardown,       ///< remove host objects and the state directory
+  ServeChange,    ///< carry out the start/stop/restart/apply request
 };
 
 struct LabTransition {
@@ -69,7 +75,7 @@ inline constexpr Phase kAllPhases[] = {Phase::Starting, Phase::Up, Phase::Stoppi
                                        Phase::Down};
 inline constexpr LabEvent kAllLabEvents[] = {LabEvent::AllUp,  LabEvent::GuestFailed, LabEvent::SetupFailed,
                                              LabEvent::Signal, LabEvent::Down,        LabEvent::DownForced,
-                                             LabEvent::AllGone};
+                                             LabEvent::AllGone, LabEvent::Change};
 const char* lab_event_name(LabEvent e);
 const char* lab_action_name(LabAction a);
 

@@ -1,6 +1,6 @@
 // labd: one per lab, started (detached) by `vklab up`. Thin: parse the
 // command line, run the daemon, choose the exit code.
-//   labd --plan <state>/plan.json [--progress-fd N] [--lock-fd N]
+//   labd --plan <state>/plan.json [--progress-fd N] [--lock-fd N] [--strict]
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -17,13 +17,14 @@ int main(int argc, char** argv) {
     if (a == "--plan" && (v = value())) o.plan_path = v;
     else if (a == "--progress-fd" && (v = value())) o.progress_fd = std::atoi(v);
     else if (a == "--lock-fd" && (v = value())) o.lock_fd = std::atoi(v);
+    else if (a == "--strict") o.strict = true;
     else {
-      std::cerr << "usage: labd --plan FILE [--progress-fd N] [--lock-fd N]\n";
+      std::cerr << "usage: labd --plan FILE [--progress-fd N] [--lock-fd N] [--strict]\n";
       return 2;
     }
   }
   if (o.plan_path.empty()) {
-    std::cerr << "usage: labd --plan FILE [--progress-fd N] [--lock-fd N]\n";
+    std::cerr << "usage: labd --plan FILE [--progress-fd N] [--lock-fd N] [--strict]\n";
     return 2;
   }
   vklab::Status s = vklab::labd::run_daemon(o);

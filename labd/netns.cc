@@ -26,7 +26,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "vkernel/confine.h"
+#include "guest/confine.h"
 
 namespace vklab::labd {
 namespace {
@@ -227,6 +227,27 @@ bool drain(int out_fd, int err_fd, int exited_fd, Captured& cap, std::chrono::st
   return true;
 }
 
+/// RunOptions::forward_signals: where a forwarded signal goes.
+volatile std::sig_atomic_t g_forward_to = 0;
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
+
+void forward_signal(int sig, siginfo_t* info, void*) {
+  // SI_USER, SI_QUEUE, SI_TKILL (<= 0): sent by a process. The terminal's
+  // (SI_KERNEL) reached the command's process group already.
+  if (info && info->si_code <= 0 && g_forward_to > 0) ::kill(static_cast<pid_t>(g_forward_to), sig);
+}
+
+/// Forwards kForwarded to `to` from now on (signals blocked meanwhile stay
+/// pending and are delivered, then forwarded, when `old` is restored).
+void start_forwarding(pid_t to, struct sigaction* saved, const sigset_t& old) {
+  g_forward_to = to;
+  struct sigaction sa {};
+  sa.sa_sigaction = forward_signal;
+  sa.sa_flags = SA_SIGINFO;
+  for (size_t i = 0; i < std::size(kForwarded); ++i) ::sigaction(kForwarded[i], &sa, saved ? &saved[i] : nullptr);
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 }  // namespace
 
 Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>& argv,
@@ -269,7 +290,18 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     ::close(null_fd);
     return make_error(m);
   }
+  // forward_signals: blocked across each fork until the handler knows
+  // whom to forward to; nothing sent meanwhile is lost.
+  sigset_t fwd, old;
+  sigemptyset(&fwd);
+  for (int sig : kForwarded) sigaddset(&fwd, sig);
+  if (opts.forward_signals) ::sigprocmask(SIG_BLOCK, &fwd, &old);
   pid_t outer = ::fork();
+  struct sigaction saved[std::size(kForwarded)];
+  if (outer != 0 && opts.forward_signals) {
+    if (outer > 0) start_forwarding(outer, saved, old);
+    else ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  }
   if (outer < 0) {
     std::string m = errno_msg("fork");
     close_all();
@@ -301,6 +333,7 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     pid_t inner = ::fork();
     if (inner < 0) _exit(127);
     if (inner == 0) {
+      if (opts.forward_signals) ::sigprocmask(SIG_SETMASK, &old, nullptr);
       ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);  // nothing of the host crosses exec
       // Killing the outer child (a capture's limit) takes the command too.
       if (opts.capture) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -308,6 +341,7 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
       std::fprintf(stderr, "vklab: %s: %s\n", av[0], std::strerror(errno));
       _exit(127);
     }
+    if (opts.forward_signals) start_forwarding(inner, nullptr, old);
     int st = 0;
     while (::waitpid(inner, &st, 0) < 0 && errno == EINTR) {
     }
@@ -328,9 +362,14 @@ Result<int> run_in_namespaces(const NsTarget& ns, const std::vector<std::string>
     close_pipes();
   }
   int st = 0;
-  while (::waitpid(outer, &st, 0) < 0) {
-    if (errno != EINTR) return make_error(errno_msg("waitpid"));
+  int waited = 0;
+  while ((waited = ::waitpid(outer, &st, 0)) < 0 && errno == EINTR) {
   }
+  if (opts.forward_signals) {
+    for (size_t i = 0; i < std::size(kForwarded); ++i) ::sigaction(kForwarded[i], &saved[i], nullptr);
+    g_forward_to = 0;
+  }
+  if (waited < 0) return make_error(errno_msg("waitpid"));
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -78,6 +78,12 @@ struct RunOptions {
   /// With `capture`, when > 0: the command is killed (SIGKILL) once it has
   /// run this long; capture->timed_out says so, the status is 128 + 9.
   std::chrono::milliseconds limit{0};
+  /// SIGINT, SIGTERM and SIGHUP sent to the caller by a process (kill(2),
+  /// not the terminal, whose signals reach the whole foreground group
+  /// anyway) are passed on to the command instead of ending the caller
+  /// and orphaning it (`vklab exec`). The caller's handlers are restored
+  /// on return.
+  bool forward_signals = false;
 };
 
 /// Forks; the child enters `ns` and execs `argv` (PATH searched) with the

@@ -19,6 +19,31 @@ struct overloaded : F... {
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
+json outcomes_to_json(const std::vector<GuestOutcome>& os) {
+  json gs = json::array();
+  for (const auto& o : os)
+    gs.push_back({{"guest", o.guest}, {"state", state_name(o.state)}, {"took_ms", o.took.count()}});
+  return gs;
+}
+
+std::vector<GuestOutcome> outcomes_from_json(const JsonIn& f) {
+  std::vector<GuestOutcome> out;
+  for (const JsonIn& g : f.list("guests")) {
+    GuestOutcome o;
+    o.guest = g.str("guest");
+    o.state = guest_state_field(g, "state");
+    o.took = std::chrono::milliseconds(g.integer("took_ms", 0));
+    out.push_back(o);
+  }
+  return out;
+}
+
+std::optional<GuestsRequest::Op> parse_guests_op(std::string_view op) {
+  for (auto o : {GuestsRequest::Op::Start, GuestsRequest::Op::Stop, GuestsRequest::Op::Restart})
+    if (op == guests_op_name(o)) return o;
+  return std::nullopt;
+}
+
 std::optional<json> parse_object(std::string_view line) {
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
@@ -53,12 +78,33 @@ Result<Request> request_of(const std::string& op, const JsonIn& f) {
     return Request{d};
   }
   if (op == "console") {
-    f.only({"op", "guest"});
+    f.only({"op", "guest", "rows", "cols", "resize"});
     ConsoleRequest c{f.str("guest")};
     if (c.guest.empty()) f.fail("guest", "empty");
+    c.rows = static_cast<int>(f.opt_integer("rows", 0, 65535).value_or(0));
+    c.cols = static_cast<int>(f.opt_integer("cols", 0, 65535).value_or(0));
+    c.resize = f.boolean_or("resize", false);
     return Request{c};
   }
   if (op == "link") return Request{link_request_from_json(f)};
+  if (auto g = parse_guests_op(op)) {
+    f.only({"op", "guests", "timeout_ms"});
+    GuestsRequest r;
+    r.op = *g;
+    std::vector<JsonIn> names = f.list("guests");
+    if (names.empty()) f.fail("guests", "empty");
+    for (const JsonIn& n : names) {
+      std::string name = n.as_str().value_or("");
+      if (name.empty()) n.fail("not a guest name");
+      r.guests.push_back(std::move(name));
+    }
+    if (auto t = f.opt_integer("timeout_ms", 0, 24 * 3600 * 1000)) r.timeout = std::chrono::milliseconds(*t);
+    return Request{r};
+  }
+  if (op == "apply") {
+    f.only({"op"});
+    return Request{ApplyRequest{}};
+  }
   return make_error("request: unknown op \"" + op + "\"");
 }
 
@@ -76,17 +122,17 @@ Result<Reply> reply_of(const std::string& type, const JsonIn& f) {
     DownReply d;
     d.error = f.str("error");
     d.strays = static_cast<int>(f.opt_integer("strays", 0, 1 << 20).value_or(0));
-    for (const JsonIn& g : f.list("guests")) {
-      GuestOutcome o;
-      o.guest = g.str("guest");
-      o.state = guest_state_field(g, "state");
-      o.took = std::chrono::milliseconds(g.integer("took_ms", 0));
-      d.guests.push_back(o);
-    }
+    d.guests = outcomes_from_json(f);
     return Reply{d};
   }
   if (type == "console") return Reply{ConsoleReply{f.str("guest")}};
   if (type == "links") return Reply{LinksReply{links_from_json(f.at("links"))}};
+  if (type == "guests") {
+    GuestsReply g;
+    g.error = f.str_or("error", "");
+    g.guests = outcomes_from_json(f);
+    return Reply{g};
+  }
   return make_error("reply: unknown type \"" + type + "\"");
 }
 
@@ -101,9 +147,18 @@ std::string encode(const Request& r) {
                             return o;
                           },
                           [](const ConsoleRequest& c) {
-                            return json{{"op", "console"}, {"guest", c.guest}};
+                            json o = {{"op", "console"}, {"guest", c.guest}};
+                            if (c.rows > 0 && c.cols > 0) o["rows"] = c.rows, o["cols"] = c.cols;
+                            if (c.resize) o["resize"] = true;
+                            return o;
                           },
                           [](const LinkRequest& l) { return link_request_to_json(l); },
+                          [](const GuestsRequest& g) {
+                            json o = {{"op", guests_op_name(g.op)}, {"guests", g.guests}};
+                            if (g.timeout) o["timeout_ms"] = g.timeout->count();
+                            return o;
+                          },
+                          [](const ApplyRequest&) { return json{{"op", "apply"}}; },
                       },
                       r);
   return j.dump();
@@ -123,15 +178,15 @@ std::string encode(const Reply& r) {
             return json{{"type", "progress"}, {"guest", p.guest}, {"state", p.state}, {"text", p.text}};
           },
           [](const DownReply& d) {
-            json gs = json::array();
-            for (const auto& o : d.guests)
-              gs.push_back({{"guest", o.guest}, {"state", state_name(o.state)}, {"took_ms", o.took.count()}});
-            json o = {{"type", "down"}, {"guests", gs}, {"error", d.error}};
+            json o = {{"type", "down"}, {"guests", outcomes_to_json(d.guests)}, {"error", d.error}};
             if (d.strays) o["strays"] = d.strays;
             return o;
           },
           [](const ConsoleReply& c) { return json{{"type", "console"}, {"guest", c.guest}}; },
           [](const LinksReply& l) { return json{{"type", "links"}, {"links", links_to_json(l.links)}}; },
+          [](const GuestsReply& g) {
+            return json{{"type", "guests"}, {"guests", outcomes_to_json(g.guests)}, {"error", g.error}};
+          },
       },
       r);
   return j.dump();
@@ -139,6 +194,15 @@ std::string encode(const Reply& r) {
 
 Result<Reply> decode_reply(std::string_view line) {
   return decode<Reply>(line, "reply", "type", reply_of);
+}
+
+const char* guests_op_name(GuestsRequest::Op op) {
+  switch (op) {
+    case GuestsRequest::Op::Start: return "start";
+    case GuestsRequest::Op::Stop: return "stop";
+    case GuestsRequest::Op::Restart: return "restart";
+  }
+  return "?";
 }
 
 std::string describe(const GuestOutcome& o, std::chrono::milliseconds timeout) {

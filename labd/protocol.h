@@ -5,8 +5,13 @@
 //   status  → one StatusReply line
 //   down    → Progress lines, then one DownReply line; labd then exits
 //   console → one ConsoleReply line, then raw bytes both ways
-//             (recent output replayed first)
+//             (recent output replayed first); with "resize": only the
+//             window size is applied, one ConsoleReply line
 //   link    → one LinksReply line (links.h), or an ErrorReply
+//   start, stop, restart (GuestsRequest), apply (ApplyRequest)
+//           → Progress lines of the guests concerned, then one GuestsReply
+//             line once each is Up or has ended; or one ErrorReply (refused:
+//             the lab is not up, an unknown guest, a dependency not up)
 // Any malformed or unknown request gets one ErrorReply line and the
 // connection is closed; decoding never throws.
 //
@@ -43,9 +48,35 @@ struct DownRequest {
 };
 struct ConsoleRequest {
   std::string guest;
+  /// The client's terminal size, applied to the guest's pty (TIOCSWINSZ);
+  /// 0 = unknown, left as it is.
+  int rows = 0, cols = 0;
+  /// Only apply rows/cols (the client's terminal was resized: SIGWINCH);
+  /// the reply is one ConsoleReply line and the connection is closed.
+  bool resize = false;
   bool operator==(const ConsoleRequest&) const = default;
 };
-using Request = std::variant<StatusRequest, DownRequest, ConsoleRequest, LinkRequest>;
+/// `vklab start|stop|restart GUEST…`. stop = SIGTERM, SIGKILL after the
+/// guest's stop_timeout (as down does per guest); start = launch an ended
+/// guest again (same argv, same taps, a fresh writable layer); restart =
+/// stop, then start once it is gone.
+struct GuestsRequest {
+  enum class Op { Start, Stop, Restart };
+  Op op = Op::Start;
+  std::vector<std::string> guests;  ///< at least one
+  /// stop/restart: overrides each guest's stop_timeout when set.
+  std::optional<std::chrono::milliseconds> timeout;
+  bool operator==(const GuestsRequest&) const = default;
+};
+const char* guests_op_name(GuestsRequest::Op op);  ///< "start", "stop", "restart"
+
+/// `vklab up FILE --apply`: labd reads the new plan from
+/// StateDir::next_plan_json() (a fixed path: the request names no file),
+/// makes the changes plan_diff() finds, and renames it over plan.json.
+struct ApplyRequest {
+  bool operator==(const ApplyRequest&) const = default;
+};
+using Request = std::variant<StatusRequest, DownRequest, ConsoleRequest, LinkRequest, GuestsRequest, ApplyRequest>;
 
 /// One line of JSON (no trailing newline).
 std::string encode(const Request& r);
@@ -88,7 +119,14 @@ struct ConsoleReply {
   std::string guest;
   bool operator==(const ConsoleReply&) const = default;
 };
-using Reply = std::variant<ErrorReply, StatusReply, Progress, DownReply, ConsoleReply, LinksReply>;
+/// How each guest of a start/stop/restart/apply request ended up: Up,
+/// Halted, Forced or Failed; `took` from the request to the reply.
+struct GuestsReply {
+  std::vector<GuestOutcome> guests;
+  std::string error;  ///< what went wrong beside the guests (apply: a host step), "" otherwise
+  bool operator==(const GuestsReply&) const = default;
+};
+using Reply = std::variant<ErrorReply, StatusReply, Progress, DownReply, ConsoleReply, LinksReply, GuestsReply>;
 
 std::string encode(const Reply& r);
 Result<Reply> decode_reply(std::string_view line);

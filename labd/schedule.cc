@@ -37,7 +37,8 @@ bool Daemon::forking(size_t i) const {
 }
 
 void Daemon::schedule() {
-  if (lab_.phase != Phase::Starting) return;
+  // Up: guests queued again by `vklab start|restart` (guests.cc).
+  if (lab_.phase != Phase::Starting && lab_.phase != Phase::Up) return;
   size_t starting = 0;
   for (const auto& g : st_.guests)
     if (g.state == GuestState::Starting) ++starting;
@@ -56,6 +57,9 @@ void Daemon::schedule() {
     // recorded right after: a labd killed anywhere in between leaves
     // nothing a recovery cannot find.
     g.started_ms = now_ms();
+    g.startup_errors.clear();
+    r.running_line = 0;
+    r.ready_buf = LineBuffer{};
     g.state = next(g.state, GuestEvent::Launch).state;  // Starting
     save();
     r.launched = Clock::now();
@@ -81,10 +85,9 @@ void Daemon::check_ready() {
   for (size_t i = 0; i < st_.guests.size(); ++i) {
     GuestRecord& g = st_.guests[i];
     if (g.state != GuestState::Starting || rt_[i].pid <= 0) continue;
+    const milliseconds timeout = rt_[i].launch.ready_timeout;
     if (rt_[i].ready >= 0) {  // the bundled guest tells us; its pidfile is its own pid
-      if (now - rt_[i].launched > opts_.ready_timeout)
-        guest_event(i, GuestEvent::ReadyTimeout,
-              g.name + ": not ready after " + format_duration(opts_.ready_timeout));
+      if (now - rt_[i].launched > timeout) guest_event(i, GuestEvent::ReadyTimeout, not_ready_text(i));
       continue;
     }
     if (auto pid = pidfile_ready(rt_[i].launch.pidfile())) {
@@ -94,10 +97,18 @@ void Daemon::check_ready() {
         continue;
       }
     }
-    if (now - rt_[i].launched > opts_.ready_timeout)
-      guest_event(i, GuestEvent::ReadyTimeout,
-            g.name + ": not ready after " + format_duration(opts_.ready_timeout));
+    if (now - rt_[i].launched > timeout) guest_event(i, GuestEvent::ReadyTimeout, not_ready_text(i));
   }
+}
+
+std::string Daemon::not_ready_text(size_t i) const {
+  const Runtime& r = rt_[i];
+  std::string s = st_.guests[i].name + ": not ready after " + format_duration(r.launch.ready_timeout);
+  if (r.running_line <= 0) return s;
+  auto ran = std::chrono::duration_cast<milliseconds>(Clock::now() - r.running_since);
+  return s + ": startup line " + std::to_string(r.running_line) + " still running after " + format_duration(ran) +
+         ": " + r.running_text + " (a server left in the foreground never ends: end its line with ' &', "
+         "or raise ready_timeout)";
 }
 
 // A forking kernel replaces its child on a guest reboot: signal the one the
@@ -116,7 +127,7 @@ void Daemon::perform(size_t i, GuestAction a) {
   if (a == GuestAction::SendTerm || a == GuestAction::SendKill) refresh_kernel(i);
   if (a == GuestAction::SendTerm) {
     r.term_sent = Clock::now();
-    r.deadline = r.term_sent + stop_timeout_.value_or(r.launch.stop_timeout);
+    r.deadline = r.term_sent + stop_timeout_of(i);
     if (!g.kernel.valid() || !signal_if_same(g.kernel, SIGTERM))
       if (r.pid > 0) ::kill(r.pid, SIGTERM);
   } else if (a == GuestAction::SendKill) {
@@ -141,6 +152,8 @@ void Daemon::guest_event(size_t i, GuestEvent e, const std::string& detail) {
     g.ready_ms = now_ms();
     auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - r.launched).count();
     text = g.name + ": up in " + std::to_string(ms) + " ms (pid " + std::to_string(g.kernel.pid) + ")";
+    if (size_t n = g.startup_errors.size(); n > 0)
+      text += ", " + std::to_string(n) + " startup error" + (n == 1 ? "" : "s");
   } else if (t.state == GuestState::Failed) {
     g.stopped_ms = now_ms();
     g.error = detail.empty() ? g.name + ": " + event_name(e) : detail;
@@ -150,9 +163,8 @@ void Daemon::guest_event(size_t i, GuestEvent e, const std::string& detail) {
     text = g.name + ": stopping (SIGTERM)";
   } else if (t.state == GuestState::Halted || t.state == GuestState::Forced) {
     g.stopped_ms = now_ms();
-    if (stopping(lab_.phase))
-      text = describe({g.name, t.state, took}, lab_.forced ? milliseconds(0)
-                                                           : stop_timeout_.value_or(r.launch.stop_timeout));
+    if (stopping(lab_.phase) || r.stop_asked)
+      text = describe({g.name, t.state, took}, lab_.forced ? milliseconds(0) : stop_timeout_of(i));
     else
       text = g.name + ": " + (t.state == GuestState::Halted ? "halted on its own" : "killed");
   }

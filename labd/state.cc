@@ -67,6 +67,10 @@ const GuestRecord* LabState::find(const std::string& name) const {
   return const_cast<LabState*>(this)->find(name);
 }
 
+std::string describe(const StartupError& e) {
+  return "startup line " + std::to_string(e.line) + " failed (exit " + std::to_string(e.exit) + "): " + e.command;
+}
+
 json state_to_json(const LabState& s) {
   json created = json::array();
   for (const auto& o : s.created) {
@@ -86,6 +90,9 @@ json state_to_json(const LabState& s) {
                       {"stopped_ms", g.stopped_ms},
                       {"exit", g.exit},
                       {"error", g.error}});
+    json errors = json::array();
+    for (const auto& e : g.startup_errors) errors.push_back({{"line", e.line}, {"exit", e.exit}, {"command", e.command}});
+    guests.back()["startup_errors"] = errors;
   }
   return {{"version", 1},
           {"lab", s.lab},
@@ -143,6 +150,12 @@ LabState state_from_json(const JsonIn& top) {
     rec.stopped_ms = g.integer("stopped_ms");
     rec.exit = g.str("exit");
     rec.error = g.str("error");
+    // "startup_errors": absent in a state.json from before they were kept.
+    for (const JsonIn& e : g.opt_list("startup_errors"))
+      rec.startup_errors.push_back({static_cast<int>(e.integer("line", 0, std::numeric_limits<int>::max())),
+                                    static_cast<int>(e.integer("exit", std::numeric_limits<int>::min(),
+                                                               std::numeric_limits<int>::max())),
+                                    e.str("command")});
     s.guests.push_back(std::move(rec));
   }
   // "links": absent in a state.json from before links. "plan_digest": written

@@ -36,9 +36,15 @@ struct StateDir {
   std::string lock() const { return dir + "/lock"; }              ///< flock'd by labd while it lives
   std::string state_json() const { return dir + "/state.json"; }  ///< LabState
   std::string plan_json() const { return dir + "/plan.json"; }    ///< the Plan labd runs from
+  /// The plan `vklab up --apply` hands labd; renamed over plan.json once applied.
+  std::string next_plan_json() const { return dir + "/plan.next.json"; }
   std::string control() const { return dir + "/control.sock"; }  ///< mode 0600
   std::string netns() const { return dir + "/netns"; }            ///< bind mount of labd's netns (isolated)
   std::string log() const { return dir + "/labd.log"; }           ///< labd's stderr
+  /// Beside the state directory (a lab name has no '.'; no state.json, so
+  /// no lab): the console logs of the guests that failed the last up that
+  /// was rolled back (mode 0700, logs 0600). The next up of the lab removes it.
+  std::string failed() const { return dir + ".failed"; }
 };
 
 /// A process identity that survives pid reuse: pid + start time (clock
@@ -49,6 +55,17 @@ struct ProcId {
   bool valid() const { return pid > 0; }
   bool operator==(const ProcId&) const = default;
 };
+
+/// A startup command of a guest that failed (vkernel/ready.h "failed").
+struct StartupError {
+  int line = 0;          ///< the command's first line in the startup script (1-based)
+  int exit = 0;          ///< its exit status
+  std::string command;   ///< that first line, trimmed, cut
+  bool operator==(const StartupError&) const = default;
+};
+
+/// "startup line 3 failed (exit 2): ip route add default via 10.0.1.1"
+std::string describe(const StartupError& e);
 
 /// One guest as recorded.
 struct GuestRecord {
@@ -62,6 +79,9 @@ struct GuestRecord {
   int64_t stopped_ms = 0;  ///< wall clock when it left Up/Stopping; 0 = not yet
   std::string exit;        ///< "exit 0", "signal 9", "" while running
   std::string error;       ///< why it failed, "" otherwise
+  /// Its failed startup commands, in order, as the guest reported them
+  /// before it was ready (the bundled guest; a relaunch starts afresh).
+  std::vector<StartupError> startup_errors;
   bool operator==(const GuestRecord&) const = default;
 };
 

@@ -16,7 +16,8 @@ void Daemon::lab_event(LabEvent e, const std::string& why) {
   if (!(lab_ == before)) dirty_ = true;
   switch (t.action) {
     case LabAction::None:
-    case LabAction::Teardown: break;
+    case LabAction::Teardown:
+    case LabAction::ServeChange: break;  // served by the request's handler (guests.cc, apply.cc)
     case LabAction::AnnounceReady:
       save();
       emit({"", "ready", why});
@@ -50,6 +51,7 @@ void Daemon::start_stop() {
   const bool failed = lab_.phase == Phase::Failed;
   for (size_t i = 0; i < st_.guests.size(); ++i) {
     GuestRecord& g = st_.guests[i];
+    rt_[i].restart_pending = false;  // the lab goes: no guest starts again
     if (g.state == GuestState::Queued) {
       g.state = next(g.state, GuestEvent::Stop).state;  // Failed: never launched
       g.error = g.name + ": not started";

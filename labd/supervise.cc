@@ -8,6 +8,7 @@ using A = GuestAction;
 
 Transition next(GuestState s, GuestEvent e) {
   if (e == E::Launch) return {s == S::Queued ? S::Starting : s, A::None};
+  if (e == E::Start) return {is_terminal(s) ? S::Queued : s, A::None};
   switch (s) {
     case S::Queued:
       switch (e) {
@@ -26,7 +27,8 @@ Transition next(GuestState s, GuestEvent e) {
         case E::ReadyTimeout: return {S::Failed, A::SendKill};
         case E::Stop: return {S::Stopping, A::SendTerm};
         case E::Kill: return {S::Forced, A::SendKill};
-        case E::Deadline: return {S::Starting, A::None};
+        case E::Deadline:
+        case E::Start: return {S::Starting, A::None};
       }
       break;
     case S::Up:
@@ -35,7 +37,8 @@ Transition next(GuestState s, GuestEvent e) {
         case E::Ready:
         case E::LaunchFailed:
         case E::ReadyTimeout:
-        case E::Deadline: return {S::Up, A::None};
+        case E::Deadline:
+        case E::Start: return {S::Up, A::None};
         case E::Exited: return {S::Halted, A::None};
         case E::Crashed: return {S::Failed, A::None};
         case E::Stop: return {S::Stopping, A::SendTerm};
@@ -48,7 +51,8 @@ Transition next(GuestState s, GuestEvent e) {
         case E::Ready:
         case E::LaunchFailed:
         case E::ReadyTimeout:
-        case E::Stop: return {S::Stopping, A::None};
+        case E::Stop:
+        case E::Start: return {S::Stopping, A::None};
         case E::Exited: return {S::Halted, A::None};
         case E::Crashed: return {S::Failed, A::None};
         case E::Kill:
@@ -96,6 +100,7 @@ const char* event_name(GuestEvent e) {
     case E::Stop: return "Stop";
     case E::Kill: return "Kill";
     case E::Deadline: return "Deadline";
+    case E::Start: return "Start";
   }
   return "?";
 }

@@ -6,10 +6,14 @@
 //      │              │           └─Deadline→ Forced (SIGKILL)
 //      └─Exited/Crashed/LaunchFailed/ReadyTimeout→ Failed
 //   Up/Stopping ─Kill (down --force)→ Forced (SIGKILL)
+//   Halted/Forced/Failed ─Start (`vklab start`)→ Queued
 //
-// Halted, Forced and Failed are terminal: every event leaves them as they
-// are, with no action. Whether the process is still to be reaped is the
-// daemon's business, not the machine's.
+// Halted, Forced and Failed are terminal: the guest's process is gone (or
+// going) and only Start leaves them — back to Queued, so the scheduler
+// launches it again with the same argv, over the same taps. Every other
+// event leaves them as they are, with no action. Whether the process is
+// still to be reaped is the daemon's business, not the machine's (labd
+// feeds Start only once it is reaped).
 #pragma once
 
 #include <optional>
@@ -37,6 +41,7 @@ enum class GuestEvent {
   Stop,          ///< a graceful stop was asked for
   Kill,          ///< an immediate stop was asked for (power cord pull)
   Deadline,      ///< the stop deadline passed
+  Start,         ///< `vklab start|restart`: launch an ended guest again
 };
 
 enum class GuestAction {
@@ -54,7 +59,7 @@ struct Transition {
 /// The transition function. Pure and total.
 Transition next(GuestState s, GuestEvent e);
 
-/// Halted, Forced or Failed.
+/// Halted, Forced or Failed: no process runs (Start may launch one again).
 bool is_terminal(GuestState s);
 
 inline constexpr GuestState kAllStates[] = {GuestState::Queued, GuestState::Starting, GuestState::Up,
@@ -63,7 +68,7 @@ inline constexpr GuestState kAllStates[] = {GuestState::Queued, GuestState::Star
 inline constexpr GuestEvent kAllEvents[] = {
     GuestEvent::Launch,       GuestEvent::Ready,        GuestEvent::Exited, GuestEvent::Crashed,
     GuestEvent::LaunchFailed, GuestEvent::ReadyTimeout, GuestEvent::Stop,
-    GuestEvent::Kill,         GuestEvent::Deadline};
+    GuestEvent::Kill,         GuestEvent::Deadline,     GuestEvent::Start};
 
 const char* state_name(GuestState s);  ///< "Queued", "Starting", "Up", …
 std::optional<GuestState> parse_state(std::string_view s);

@@ -1,5 +1,7 @@
 #include "topology/compile.h"
 
+#include <set>
+
 #include <filesystem>
 
 #include "common/text.h"
@@ -65,7 +67,23 @@ std::string machine_note(const Lab& lab, const GuestDecl& g) {
          " — not used by a real vkernel, which boots from its -r/-c image; put them in the image";
 }
 
-std::string bridge_if(size_t i) { return "bridge" + std::to_string(i); }
+/// Interface names for `count` objects of `prefix`: `kept(k)` when it
+/// names one (from CompileOptions::keep_names), else the lowest unit
+/// neither kept nor in `reserved`.
+template <class Kept>
+std::vector<std::string> unit_names(const std::string& prefix, size_t count, Kept kept,
+                                    std::set<std::string> reserved) {
+  std::vector<std::string> out(count);
+  for (size_t k = 0; k < count; ++k)
+    if (auto n = kept(k); !n.empty()) out[k] = n, reserved.insert(n);
+  int unit = 0;
+  for (auto& n : out) {
+    if (!n.empty()) continue;
+    while (reserved.count(prefix + std::to_string(unit))) ++unit;
+    n = prefix + std::to_string(unit++);
+  }
+  return out;
+}
 
 /// The links file of a bundled guest (always, so that `vklab impair` and
 /// `vklab link` reach every interface at run time), or a note where the
@@ -132,6 +150,36 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       plan.setup.push_back(s);
     }
 
+  // Interface names: bridges by declaration order, taps by guest
+  // declaration order then interface order (or kept, see keep_names).
+  const Plan* prev = opts.keep_names;
+  std::set<std::string> prev_bridges, prev_taps;
+  if (prev) {
+    for (const auto& s : prev->setup) {
+      if (s.op == Op::CreateBridge) prev_bridges.insert(s.ifname);
+      if (s.op == Op::CreateTap) prev_taps.insert(s.ifname);
+    }
+  }
+  auto kept_bridge = [&](size_t i) -> std::string {
+    if (!prev) return "";
+    for (const auto& s : prev->setup)
+      if (s.op == Op::CreateBridge && s.origin == "bridge " + lab.bridges[i].name) return s.ifname;
+    return "";
+  };
+  const std::vector<std::string> bridge_names = unit_names("bridge", lab.bridges.size(), kept_bridge, prev_bridges);
+  auto bridge_if = [&](size_t i) { return bridge_names[i]; };
+  std::vector<std::pair<std::string, size_t>> tap_keys;  // (guest, vkeN) in numbering order
+  for (const auto& g : lab.guests)
+    for (size_t n = 0; n < g.interfaces.size(); ++n) tap_keys.emplace_back(g.name, n);
+  auto kept_tap = [&](size_t k) -> std::string {
+    const GuestLaunch* pg = prev ? prev->find_guest(tap_keys[k].first) : nullptr;
+    if (pg)
+      for (const auto& i : pg->ifaces)
+        if (i.index == static_cast<int>(tap_keys[k].second)) return pg->tap(i);
+    return "";
+  };
+  const std::vector<std::string> tap_names = unit_names("tap", tap_keys.size(), kept_tap, prev_taps);
+
   std::vector<HostStep> addresses, uplinks, taps, members, ups;
   for (size_t i = 0; i < lab.bridges.size(); ++i) {
     const auto& b = lab.bridges[i];
@@ -167,6 +215,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     gl.bundled = bundled;
     gl.console_log = plan.state_dir + "/" + g.name + ".console.log";
     gl.stop_timeout = g.stop_timeout.value;
+    gl.ready_timeout = g.ready_timeout.value;
     for (const auto& d : g.depends_on) gl.depends_on.push_back(d.value);
 
     auto& c = gl.cmdline;
@@ -204,7 +253,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
 
     for (size_t n = 0; n < g.interfaces.size(); ++n) {
       const auto& ifc = g.interfaces[n];
-      const std::string tap = "tap" + std::to_string(tap_unit++);
+      const std::string tap = tap_names[static_cast<size_t>(tap_unit++)];
       const std::string origin = g.name + " vke" + std::to_string(n);
       GuestIface gi;
       gi.index = static_cast<int>(n);

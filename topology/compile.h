@@ -18,6 +18,11 @@ struct CompileOptions {
   std::string auto_kernel;
   /// Directory relative disk/cdrom paths are taken from (the lab file's).
   std::string base_dir = ".";
+  /// `vklab up --apply`: the plan the lab runs from. A bridge (by its lab
+  /// name) and a guest's vkeN that it has keep their interface names there;
+  /// new ones take the lowest units it does not use, so adding a guest
+  /// renames nothing that runs. nullptr = number from 0 in file order.
+  const Plan* keep_names = nullptr;
 };
 
 inline constexpr const char* kDefaultLinuxKernel = "/usr/local/libexec/vklab/vkernel";

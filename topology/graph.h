@@ -2,7 +2,7 @@
 // as vertices, one edge per guest interface.
 //
 // The validator asks it for connected components (islands); `vklab graph`
-// prints it with to_dot(). Building it is pure and deterministic: vertices
+// draws a picture of it (picture.h). Building it is pure and deterministic: vertices
 // are numbered guests first (declaration order), then bridges, then the
 // host ends of tap links (guest order, then interface order).
 #pragma once
@@ -65,10 +65,5 @@ Components components(const LabGraph& graph);
 /// A vertex as people read it: `r1`, `bridge "lan1"`, `host end of r1 vke3`.
 std::string describe_vertex(const Lab& lab, const LabGraph& graph, LabVertexId v);
 
-/// The lab in Graphviz DOT (boost::write_graphviz): guests as boxes,
-/// bridges as ellipses labelled with name, subnet, host address and uplink,
-/// tap-link host ends as diamonds, edges labelled "vkeN\naddr/len".
-/// Deterministic: the same lab gives the same text.
-std::string to_dot(const Lab& lab);
 
 }  // namespace vklab::topology

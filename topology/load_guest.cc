@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> kGuestKeys = {
     "kernel",     "memory",  "cpus",     "disks",        "cdroms",     "env",
     "single_user", "verbose", "writable_kernel", "interfaces", "startup", "shutdown",
-    "stop_timeout", "depends_on", "root", "files", "ifname", "sysctl", "image"};
+    "stop_timeout", "ready_timeout", "depends_on", "root", "files", "ifname", "sysctl", "image"};
 
 /// Keys that describe one guest's wiring and make no sense as defaults.
 const std::vector<std::string> kPerGuestOnly = {"interfaces", "depends_on", "files"};
@@ -151,6 +151,8 @@ void read_field(Reader& r, const Entry& e, const std::string& what, const std::s
     if (auto s = r.string(e, what)) g.shutdown = *s;
   } else if (k == "stop_timeout") {
     if (auto d = r.duration(e, what)) g.stop_timeout = *d;
+  } else if (k == "ready_timeout") {
+    if (auto d = r.duration(e, what)) g.ready_timeout = *d;
   } else if (k == "depends_on") {
     g.depends_on = r.string_list(e, what);
   } else if (k == "root") {
@@ -207,6 +209,7 @@ void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
     else if (k == "startup") g.startup = d.startup;
     else if (k == "shutdown") g.shutdown = d.shutdown;
     else if (k == "stop_timeout") g.stop_timeout = d.stop_timeout;
+    else if (k == "ready_timeout") g.ready_timeout = d.ready_timeout;
     else if (k == "root") g.root = d.root;
     else if (k == "ifname") g.ifname = d.ifname;
     else if (k == "sysctl") g.sysctls = d.sysctls;

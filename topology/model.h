@@ -33,6 +33,9 @@ enum class NetworkMode { Isolated, Host };
 /// Named once: the defaults the format promises when nothing is written.
 inline constexpr const char* kDefaultMemory = "64m";
 inline constexpr std::chrono::milliseconds kDefaultStopTimeout{30'000};
+/// How long a guest may take from its launch until it is ready (its
+/// startup commands ran) before the up fails.
+inline constexpr std::chrono::milliseconds kDefaultReadyTimeout{30'000};
 inline constexpr size_t kMaxLabName = 16;
 /// Guest and bridge names become interface names' parts: at most IFNAMSIZ - 1.
 inline constexpr size_t kMaxObjectName = vkernel::kMaxIfName;
@@ -102,6 +105,7 @@ struct GuestDecl {
   std::string startup;   ///< the guest's rc
   std::string shutdown;  ///< the guest's rc.shutdown
   Located<std::chrono::milliseconds> stop_timeout{kDefaultStopTimeout, {}};
+  Located<std::chrono::milliseconds> ready_timeout{kDefaultReadyTimeout, {}};
   std::vector<Located<std::string>> depends_on;  ///< guests started before this one
 
   // ---- the guest as a machine (Linux guest; notes on DragonFly) ----

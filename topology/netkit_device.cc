@@ -173,9 +173,10 @@ DeviceExtras apply_options(const std::vector<const ConfOption*>& opts, GuestDecl
     } else if (name == "exec") {
       x.exec.push_back(v);
     } else if (name == "shell") {
-      if (v != "/bin/sh" && v != "sh")
+      if (v != "/bin/bash" && v != "bash")
         d.note(at, what + " " + dq(v) +
-                       ": vklab runs startup commands with /bin/sh, one by one, and reports each failing line");
+                       ": vklab runs startup files with the guest's /bin/bash as Kathará does (/bin/sh "
+                       "without it) and reports each failing command by its line");
     } else if (name == "bridged") {
       auto b = strtobool(v);
       if (!b) {

@@ -76,6 +76,8 @@ struct GuestLaunch {
   bool bundled = false;      ///< the bundled Linux guest (readiness notification available)
   std::string console_log;
   std::chrono::milliseconds stop_timeout{kDefaultStopTimeout};
+  /// From launch to ready (labd: not ready in time = the up fails).
+  std::chrono::milliseconds ready_timeout{kDefaultReadyTimeout};
   std::vector<std::string> depends_on;
   /// One per cmdline.netifs entry, in the same order (ifaces[i].index == i).
   std::vector<GuestIface> ifaces;

@@ -128,6 +128,8 @@ GuestLaunch read_guest(const JsonIn& gj) {
   g.bundled = gj.boolean_or("bundled", false);
   g.console_log = gj.str("console_log");
   g.stop_timeout = std::chrono::milliseconds(gj.integer("stop_timeout_ms", 0));
+  // "ready_timeout_ms": absent in a plan.json from before ready_timeout.
+  if (auto t = gj.opt_integer("ready_timeout_ms", 1)) g.ready_timeout = std::chrono::milliseconds(*t);
   g.depends_on = gj.strings("depends_on");
   auto ifaces = gj.list("ifaces");
   for (const JsonIn& ij : ifaces) g.ifaces.push_back(read_iface(ij));
@@ -253,6 +255,7 @@ json plan_to_json(const Plan& plan) {
                {"pidfile", g.pidfile()},  // derived (argv's -p), for readers of the JSON
                {"console_log", g.console_log},
                {"stop_timeout_ms", g.stop_timeout.count()},
+               {"ready_timeout_ms", g.ready_timeout.count()},
                {"depends_on", g.depends_on},
                {"ifaces", json::array()}};
     for (const auto& i : g.ifaces) {

@@ -155,6 +155,8 @@ void check_guest(const GuestDecl& g, Diagnostics& d) {
                              std::to_string(kMaxCpus) + ", found " + std::to_string(g.cpus->value));
   if (g.stop_timeout.value.count() <= 0)
     d.error(g.stop_timeout.loc, "stop_timeout must be longer than 0s");
+  if (g.ready_timeout.value.count() <= 0)
+    d.error(g.ready_timeout.loc, "ready_timeout must be longer than 0s");
   if (g.kernel.value.empty()) d.error(g.kernel.loc, "kernel must be \"auto\" or a path");
   else if (g.kernel.value != "auto" && (!g.startup.empty() || !g.shutdown.empty()))
     d.warning(g.kernel.loc, "guest " + quoted(g.name) +

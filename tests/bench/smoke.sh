@@ -4,7 +4,7 @@
 set -u
 SRC=$1 BUILD=$2 CHECK=$3
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for b in cli/vklab labd/labd vkernel/vkernel bench/compile_bench bench/netsetup_bench; do
+for b in cli/vklab labd/labd guest/vkernel bench/compile_bench bench/netsetup_bench; do
   [ -x "$BUILD/$b" ] || { echo "SKIP: $BUILD/$b not built"; exit 77; }
 done
 out=$(mktemp /tmp/vklab-bench-smoke.XXXXXX)

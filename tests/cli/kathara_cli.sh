@@ -10,7 +10,7 @@ tmp=$(mktemp -d /tmp/vklab-kathara-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-for lab in static ospf web; do
+for lab in static ospf web dns; do
   out=$("$vklab" validate "$ex/$lab" 2>&1) || fail "validate $lab: $out"
   "$vklab" plan "$ex/$lab" --format json > "$tmp/$lab.dir.json" 2>/dev/null || fail "plan $lab"
   cp -r "$ex/$lab" "$tmp/$lab"

@@ -112,7 +112,7 @@ mkdir "$tmp/work" && cd "$tmp/work" || exit 1
 touch a.yaml b.yml notes.txt
 mkdir sub
 
-expect "capture check console convert down exec grade graph impair link ls plan save status up validate" vklab ""
+expect "capture check console convert down exec grade graph impair link ls plan restart save start status stop up validate" vklab ""
 expect "--checks" vklab grade --ch
 expect "0 10s 1m 30s 3s" vklab check --wait ""
 expect "plan" vklab pl

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "guest/rootfs.h"
-#include "vkernel/confine.h"
+#include "guest/confine.h"
 
 #include <linux/capability.h>
 

@@ -135,7 +135,7 @@ check "ps -e shows no host process" probe a.sees-host-sleep 0
 check "mount -t proc fails" bash -c "[[ \$(cat $work/lab/shared/a.mount-proc) != 0 ]]"
 check "umount -l /run /tmp fails" bash -c "[[ \$(cat $work/lab/shared/a.umount-run-tmp) != 0 ]]"
 check "/tmp is empty and /run holds only the guest's commands" \
-  bash -c "[[ \$(tr '\n' ' ' <$work/lab/shared/a.ls-tmp-run) == '/run/vkernel: bin vkernel  /tmp: ' ]]"
+  bash -c "[[ \$(tr '\n' ' ' <$work/lab/shared/a.ls-tmp-run) == '/run/vkernel: bin startup vkernel  /tmp: ' ]]"
 check "writing /proc/sys/kernel/printk_ratelimit fails" bash -c "[[ \$(cat $work/lab/shared/a.write-printk) != 0 ]]"
 check "  and the host's value is unchanged" test "$(cat /proc/sys/kernel/printk_ratelimit)" == "$printk_before"
 check "writing /proc/sys/net works" probe a.write-net 0

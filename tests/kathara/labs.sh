@@ -52,6 +52,24 @@ ospf)
 web)
   until_ok 20 "client fetches the page" client sh -c 'curl -s --max-time 3 http://10.0.0.80/ | grep Welcome'
   ;;
+dns)
+  # pc asks the resolver, which recurses from the lab's root through net.
+  until_ok 60 "pc resolves www.example.net through the resolver" pc sh -c \
+    'dig +time=2 +tries=1 www.example.net | grep -q "SERVER: 10.0.0.53#53" && dig +short +time=2 www.example.net | grep -qx 10.0.0.80'
+  until_ok 10 "pc resolves by its search domain" pc sh -c 'dig +short +search +time=2 pc | grep -qx 10.0.0.10'
+  for g in root tld ns resolver; do
+    exec_ok "$g" systemctl is-active bind9 && pass "$g: named runs" || fail "$g: named: $OUT"
+  done
+  # BIND 9.18 refuses 9.11's dnssec-enable: the guest commented it out in
+  # its own copy (and turned validation off), the lab's folder is untouched.
+  exec_ok resolver cat /etc/bind/named.conf.options
+  echo "$OUT" | grep -q "/\* vklab: .*dnssec-enable no; \*/ dnssec-validation no;" \
+    && pass "resolver: dnssec-enable commented out, validation off" || fail "resolver's options: $OUT"
+  cmp -s "$KATHARA/dns/resolver/etc/bind/named.conf.options" "$WORK/dns/resolver/etc/bind/named.conf.options" \
+    && pass "the lab's own named.conf.options unchanged" || fail "the lab's folder changed"
+  exec_ok tld dig +short +norecurse @10.0.0.2 www.example.net
+  [ -z "$OUT" ] && pass "tld only refers to example.net (no answer of its own)" || fail "tld answered: $OUT"
+  ;;
 esac
 expect_rc 0 "down $name" "$VKLAB" down "$lab"
 if [ "$name" = static ]; then

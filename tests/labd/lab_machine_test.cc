@@ -23,6 +23,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Starting, false, E::Down}, {{P::Stopping, false}, A::StopAll}},
       {{P::Starting, false, E::DownForced}, {{P::Stopping, true}, A::KillAll}},
       {{P::Starting, false, E::AllGone}, {{P::Starting, false}, A::None}},
+      {{P::Starting, false, E::Change}, {{P::Starting, false}, A::None}},  // refused
 
       {{P::Up, false, E::AllUp}, {{P::Up, false}, A::None}},
       {{P::Up, false, E::GuestFailed}, {{P::Up, false}, A::None}},
@@ -31,6 +32,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Up, false, E::Down}, {{P::Stopping, false}, A::StopAll}},
       {{P::Up, false, E::DownForced}, {{P::Stopping, true}, A::KillAll}},
       {{P::Up, false, E::AllGone}, {{P::Up, false}, A::None}},
+      {{P::Up, false, E::Change}, {{P::Up, false}, A::ServeChange}},
 
       {{P::Stopping, false, E::AllUp}, {{P::Stopping, false}, A::None}},
       {{P::Stopping, false, E::GuestFailed}, {{P::Stopping, false}, A::None}},
@@ -38,6 +40,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Stopping, false, E::Signal}, {{P::Stopping, true}, A::KillAll}},
       {{P::Stopping, false, E::Down}, {{P::Stopping, false}, A::None}},
       {{P::Stopping, false, E::DownForced}, {{P::Stopping, true}, A::KillAll}},
+      {{P::Stopping, false, E::Change}, {{P::Stopping, false}, A::None}},
       {{P::Stopping, false, E::AllGone}, {{P::Down, false}, A::Teardown}},
       {{P::Stopping, true, E::AllUp}, {{P::Stopping, true}, A::None}},
       {{P::Stopping, true, E::GuestFailed}, {{P::Stopping, true}, A::None}},
@@ -45,6 +48,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Stopping, true, E::Signal}, {{P::Stopping, true}, A::None}},
       {{P::Stopping, true, E::Down}, {{P::Stopping, true}, A::None}},
       {{P::Stopping, true, E::DownForced}, {{P::Stopping, true}, A::None}},
+      {{P::Stopping, true, E::Change}, {{P::Stopping, true}, A::None}},
       {{P::Stopping, true, E::AllGone}, {{P::Down, true}, A::Teardown}},
 
       {{P::Failed, false, E::AllUp}, {{P::Failed, false}, A::None}},
@@ -53,6 +57,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Failed, false, E::Signal}, {{P::Failed, true}, A::KillAll}},
       {{P::Failed, false, E::Down}, {{P::Failed, false}, A::None}},
       {{P::Failed, false, E::DownForced}, {{P::Failed, true}, A::KillAll}},
+      {{P::Failed, false, E::Change}, {{P::Failed, false}, A::None}},
       {{P::Failed, false, E::AllGone}, {{P::Down, false}, A::Teardown}},
       {{P::Failed, true, E::AllUp}, {{P::Failed, true}, A::None}},
       {{P::Failed, true, E::GuestFailed}, {{P::Failed, true}, A::None}},
@@ -60,6 +65,7 @@ TEST_CASE("lab machine: the full transition table") {
       {{P::Failed, true, E::Signal}, {{P::Failed, true}, A::None}},
       {{P::Failed, true, E::Down}, {{P::Failed, true}, A::None}},
       {{P::Failed, true, E::DownForced}, {{P::Failed, true}, A::None}},
+      {{P::Failed, true, E::Change}, {{P::Failed, true}, A::None}},
       {{P::Failed, true, E::AllGone}, {{P::Down, true}, A::Teardown}},
   };
   int checked = 0;
@@ -87,7 +93,7 @@ TEST_CASE("lab machine: the full transition table") {
         }
         ++checked;
       }
-  CHECK(checked == 5 * 2 * 7);
+  CHECK(checked == 5 * 2 * 8);
 }
 
 TEST_CASE("lab machine: a second signal forces the stop once, a third does nothing") {

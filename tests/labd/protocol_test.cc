@@ -7,7 +7,13 @@ using namespace std::chrono_literals;
 
 TEST_CASE("protocol: requests round trip") {
   for (const Request& r : {Request{StatusRequest{}}, Request{DownRequest{}},
-                           Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}}}) {
+                           Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}},
+                           Request{ConsoleRequest{"r1", 45, 150, false}},
+                           Request{ConsoleRequest{"r1", 30, 100, true}},
+                           Request{GuestsRequest{GuestsRequest::Op::Start, {"r1", "r2"}, std::nullopt}},
+                           Request{GuestsRequest{GuestsRequest::Op::Stop, {"r1"}, 1500ms}},
+                           Request{GuestsRequest{GuestsRequest::Op::Restart, {"r1"}, std::nullopt}},
+                           Request{ApplyRequest{}}}) {
     auto back = decode_request(encode(r));
     REQUIRE(back.ok());
     CHECK(*back == r);
@@ -28,8 +34,20 @@ TEST_CASE("protocol: bad requests are errors, never crashes") {
       R"({"op":"down","timeout_ms":-1})",
       R"({"op":"down","timeout_ms":1.5})",
       R"({"op":"console"})",
+      R"({"op":"console","guest":"r1","rows":-1,"cols":80})",
+      R"({"op":"console","guest":"r1","rows":24,"cols":70000})",
+      R"({"op":"console","guest":"r1","rows":"24"})",
+      R"({"op":"console","guest":"r1","resize":1})",
       R"({"op":"console","guest":""})",
       R"({"op":"console","guest":["r1"]})",
+      R"({"op":"start"})",
+      R"({"op":"start","guests":[]})",
+      R"({"op":"stop","guests":"r1"})",
+      R"({"op":"stop","guests":[""]})",
+      R"({"op":"restart","guests":[7]})",
+      R"({"op":"restart","guests":["r1"],"timeout_ms":-5})",
+      R"({"op":"start","guests":["r1"],"force":true})",
+      R"({"op":"apply","plan":"/etc/passwd"})",
       "{\"op\":\"status\"",
       "\xff\xfe",
   };
@@ -52,13 +70,15 @@ TEST_CASE("protocol: replies round trip") {
   d.guests.push_back({"r1", GuestState::Halted, 400ms});
   d.guests.push_back({"r2", GuestState::Forced, 2000ms});
   for (const Reply& r : {Reply{ErrorReply{"boom"}}, Reply{StatusReply{st}},
-                         Reply{Progress{"r1", "Up", "r1: up"}}, Reply{d}, Reply{ConsoleReply{"r1"}}}) {
+                         Reply{Progress{"r1", "Up", "r1: up"}}, Reply{d}, Reply{ConsoleReply{"r1"}},
+                         Reply{GuestsReply{d.guests, ""}}, Reply{GuestsReply{{}, "bridge lan2: exists"}}}) {
     auto back = decode_reply(encode(r));
     REQUIRE(back.ok());
     CHECK(*back == r);
   }
   CHECK_FALSE(decode_reply(R"({"type":"down","guests":[{"guest":"a","state":"Zz","took_ms":1}],"error":""})").ok());
   CHECK_FALSE(decode_reply(R"({"type":"nope"})").ok());
+  CHECK_FALSE(decode_reply(R"({"type":"guests","guests":{}})").ok());
   CHECK_FALSE(decode_reply("garbage").ok());
 }
 

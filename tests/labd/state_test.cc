@@ -32,7 +32,9 @@ LabState sample() {
   g.bundled = true;
   g.started_ms = 1700000000000;
   g.ready_ms = 1700000000300;
+  g.startup_errors = {{3, 2, "ip route add default via 10.0.1.1"}, {7, 127, "frobnicate 'it'"}};
   s.guests.push_back(g);
+  g.startup_errors.clear();
   g.name = "r2";
   g.state = GuestState::Failed;
   g.error = "r2: /nope: No such file or directory";
@@ -49,6 +51,27 @@ TEST_CASE("state: JSON round trip") {
   CHECK(*back == s);
   CHECK(back->find("r2")->state == GuestState::Failed);
   CHECK(back->find("nope") == nullptr);
+}
+
+TEST_CASE("state: startup errors") {
+  CHECK(describe(sample().guests[0].startup_errors[0]) ==
+        "startup line 3 failed (exit 2): ip route add default via 10.0.1.1");
+  auto j = state_to_json(sample());
+  CHECK(j["guests"][0]["startup_errors"][1] ==
+        nlohmann::json{{"line", 7}, {"exit", 127}, {"command", "frobnicate 'it'"}});
+  CHECK(j["guests"][1]["startup_errors"] == nlohmann::json::array());
+  // a state.json from before startup errors were kept
+  j["guests"][0].erase("startup_errors");
+  auto old = state_from_json(j);
+  REQUIRE(old.ok());
+  CHECK(old->guests[0].startup_errors.empty());
+  j = state_to_json(sample());
+  j["guests"][0]["startup_errors"][0]["line"] = "3";
+  auto bad = state_from_json(j);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("guests[0].startup_errors[0].line") != std::string::npos);
+  j["guests"][0]["startup_errors"] = "x";
+  CHECK_FALSE(state_from_json(j).ok());
 }
 
 TEST_CASE("state: malformed state.json names the field") {

@@ -23,6 +23,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Queued, E::Stop}, {S::Failed, A::None}},  // never launched: nothing to signal
       {{S::Queued, E::Kill}, {S::Failed, A::None}},
       {{S::Queued, E::Deadline}, {S::Queued, A::None}},
+      {{S::Queued, E::Start}, {S::Queued, A::None}},  // already waiting for its launch
 
       {{S::Starting, E::Launch}, {S::Starting, A::None}},
       {{S::Starting, E::Ready}, {S::Up, A::None}},
@@ -33,6 +34,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Starting, E::Stop}, {S::Stopping, A::SendTerm}},
       {{S::Starting, E::Kill}, {S::Forced, A::SendKill}},
       {{S::Starting, E::Deadline}, {S::Starting, A::None}},
+      {{S::Starting, E::Start}, {S::Starting, A::None}},
 
       {{S::Up, E::Launch}, {S::Up, A::None}},
       {{S::Up, E::Ready}, {S::Up, A::None}},
@@ -43,6 +45,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Up, E::Stop}, {S::Stopping, A::SendTerm}},
       {{S::Up, E::Kill}, {S::Forced, A::SendKill}},
       {{S::Up, E::Deadline}, {S::Up, A::None}},
+      {{S::Up, E::Start}, {S::Up, A::None}},  // already up: nothing to do
 
       {{S::Stopping, E::Launch}, {S::Stopping, A::None}},
       {{S::Stopping, E::Ready}, {S::Stopping, A::None}},
@@ -53,6 +56,7 @@ TEST_CASE("supervise: the full transition table") {
       {{S::Stopping, E::Stop}, {S::Stopping, A::None}},
       {{S::Stopping, E::Kill}, {S::Forced, A::SendKill}},
       {{S::Stopping, E::Deadline}, {S::Forced, A::SendKill}},
+      {{S::Stopping, E::Start}, {S::Stopping, A::None}},  // labd waits for the exit (restart)
   };
   int checked = 0;
   for (S s : kAllStates) {
@@ -60,8 +64,10 @@ TEST_CASE("supervise: the full transition table") {
       CAPTURE(state_name(s));
       CAPTURE(event_name(e));
       Transition t = next(s, e);
-      if (is_terminal(s)) {
-        CHECK(t == Transition{s, A::None});  // terminal states absorb everything
+      if (is_terminal(s) && e == E::Start) {
+        CHECK(t == Transition{S::Queued, A::None});  // `vklab start`: launched again
+      } else if (is_terminal(s)) {
+        CHECK(t == Transition{s, A::None});  // terminal states absorb everything else
       } else {
         auto it = table.find({s, e});
         REQUIRE(it != table.end());
@@ -71,7 +77,7 @@ TEST_CASE("supervise: the full transition table") {
       ++checked;
     }
   }
-  CHECK(checked == 7 * 9);
+  CHECK(checked == 7 * 10);
 }
 
 TEST_CASE("supervise: terminal states and names") {

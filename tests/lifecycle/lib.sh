@@ -39,6 +39,8 @@ expect_rc() {
 
 # Nothing of any lab is left: no process naming the state root, no link
 # besides lo in this namespace, no mount under the state root, no state.
+# A rolled-back up may keep its failed guests' console logs in LAB.failed/
+# (0700, logs 0600, removed by the next up): nothing else.
 assert_clean() {
   local left
   left=$(pgrep -fa "$VKLAB_STATE_ROOT" | grep -v -e pgrep -e "$$" || true)
@@ -47,8 +49,15 @@ assert_clean() {
   [ -z "$left" ] || fail "links left: $left"
   left=$(grep " $VKLAB_STATE_ROOT" /proc/self/mounts || true)
   [ -z "$left" ] || fail "mounts left: $left"
-  left=$(ls -A "$VKLAB_STATE_ROOT")
+  left=$(ls -A "$VKLAB_STATE_ROOT" | grep -v '[.]failed$')
   [ -z "$left" ] || fail "state left: $left"
+  local d
+  for d in "$VKLAB_STATE_ROOT"/*.failed; do
+    [ -d "$d" ] || continue
+    [ "$(stat -c %a "$d")" = 700 ] || fail "$d: mode $(stat -c %a "$d")"
+    left=$(find "$d" -mindepth 1 \( ! -name '*.console.log' -o ! -perm 600 -o ! -type f \))
+    [ -z "$left" ] || fail "kept beside the console logs: $left"
+  done
   [ $FAILS = 0 ] && pass "nothing left ${1:-}"
 }
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "topology/graph.h"
+#include "topology/picture.h"
 #include "valid_lab.h"
 
 using namespace vklab;
@@ -76,28 +77,33 @@ TEST_CASE("an interface on an unknown bridge has no edge") {
   CHECK(boost::num_edges(graph.g) == 0);
 }
 
-TEST_CASE("to_dot: shapes, labels, deterministic") {
+TEST_CASE("to_dot: shapes, labels, a chain's ranks from its first end; deterministic") {
   Lab lab = valid_lab(kTwoIslands);
   std::string dot = to_dot(lab);
   CHECK(dot == to_dot(lab));
+  // Reviewed: lan1 (host address) and lan2 (one member) stay nodes, lan3
+  // (two members, no host side) is the line r3--r4; r1 and r2 have two
+  // interfaces (routers); the first island is a chain lan2 … host end,
+  // ranked from lan2 (its first end), left to right.
   const char* expected = R"(graph G {
 label="islands";
+layout=dot;
+size="11.7,8.3";
+rankdir=LR;
 node [fontname="monospace"];
-edge [fontname="monospace",fontsize=10];
-0[shape=box,label="r1"];
-1[shape=box,label="r2"];
+edge [fontname="monospace",fontsize=10,labelfontsize=9,labeldistance=2.2];
+0[shape=circle,style=filled,fillcolor="#cfe2f3",label="r1"];
+1[shape=circle,style=filled,fillcolor="#cfe2f3",label="r2"];
 2[shape=box,label="r3"];
 3[shape=box,label="r4"];
-4[shape=ellipse,label="lan1\n10.1.0.0/24\nhost 10.1.0.254/24"];
-5[shape=ellipse,label="lan2"];
-6[shape=ellipse,label="lan3"];
-7[shape=diamond,label="host\n10.9.0.1"];
-0--4 [label="vke0\n10.1.0.1/24"];
-0--7 [label="vke1\n10.9.0.2/30"];
+4[shape=ellipse,style=dashed,label="lan1\n10.1.0.0/24\nhost 10.1.0.254/24"];
+5[shape=ellipse,style=dashed,label="lan2"];
+6[shape=diamond,label="host\n10.9.0.1"];
+4--0 [label="vke0\n10.1.0.1/24"];
+0--6 [label="vke1\n10.9.0.2/30"];
 1--4 [label="vke0"];
-1--5 [label="vke1"];
-2--6 [label="vke0"];
-3--6 [label="vke0"];
+5--1 [label="vke1"];
+2--3 [label="lan3",taillabel="vke0",headlabel="vke0",style=bold];
 }
 )";
   CHECK(dot == expected);

@@ -20,6 +20,8 @@
 // AUDIT_READ, MAC_ADMIN, MAC_OVERRIDE, WAKE_ALARM, BLOCK_SUSPEND, BPF,
 // PERFMON, CHECKPOINT_RESTORE and any capability newer than this list.
 //
+// Capabilities are set with libcap and the filter is built with libseccomp.
+//
 // Because SYS_ADMIN stays, a system call filter (seccomp) takes away what
 // it would give a guest beyond its own namespaces: every mount call (a
 // fresh proc would expose host-wide sysctls; unmounting would remove the
