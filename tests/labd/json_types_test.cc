@@ -28,6 +28,7 @@ LabState rich_state() {
   g.bundled = true;
   g.started_ms = 1;
   g.ready_ms = 2;
+  g.startup_errors.push_back({3, 2, "ip route add default via 10.0.1.1"});
   s.guests.push_back(g);
   auto imp = vklab::vkernel::parse_impairment("delay=5ms");
   REQUIRE(imp.ok());
@@ -63,6 +64,8 @@ TEST_CASE("protocol: a wrong type anywhere in a request is an error naming the p
   auto imp = vklab::vkernel::parse_impairment("loss=1%");
   REQUIRE(imp.ok());
   for (const Request& r : {Request{DownRequest{true, 2500ms}}, Request{ConsoleRequest{"r1"}},
+                           Request{ConsoleRequest{"r1", 30, 100, true}},
+                           Request{GuestsRequest{GuestsRequest::Op::Restart, {"r1", "r2"}, 1500ms}},
                            Request{LinkRequest{{{"r1", 0}, {"r2", 3}}, LinkRequest::Change::Impair, *imp}}}) {
     json doc = json::parse(encode(r));
     CAPTURE(doc.dump());
@@ -80,7 +83,7 @@ TEST_CASE("protocol: a wrong type anywhere in a reply is an error naming the pla
   d.strays = 1;
   for (const Reply& r : {Reply{ErrorReply{"boom"}}, Reply{StatusReply{rich_state()}},
                          Reply{Progress{"r1", "Up", "r1: up"}}, Reply{d}, Reply{ConsoleReply{"r1"}},
-                         Reply{LinksReply{rich_state().links}}}) {
+                         Reply{LinksReply{rich_state().links}}, Reply{GuestsReply{d.guests, "bridge lan2: exists"}}}) {
     json doc = json::parse(encode(r));
     CAPTURE(doc.dump());
     REQUIRE(decode_reply(doc.dump()).ok());

@@ -77,7 +77,23 @@ TEST_CASE("plan json: the fields argv holds must agree with argv") {
   CHECK(plan->guests[0].pidfile() == "/run/vklab/two-hosts/a.pid");
   CHECK(plan->guests[0].tap(plan->guests[0].ifaces[0]) == "tap0");
   json extra = j;  // fields a newer vklab adds are ignored
-  extra["guests"][0]["ready_timeout_ms"] = 5000;
+  extra["guests"][0]["future_ms"] = 5000;
   extra["future"] = {{"x", 1}};
   CHECK(plan_from_json(extra).ok());
+}
+
+TEST_CASE("plan json: ready_timeout_ms is optional (older plans) and positive") {
+  json j = load(fs::path(VKLAB_TEST_DIR) / "pass" / "two-hosts.linux.json");
+  j["guests"][0]["ready_timeout_ms"] = 4500;
+  auto plan = plan_from_json(j);
+  REQUIRE(plan.ok());
+  CHECK(plan->guests[0].ready_timeout == std::chrono::milliseconds(4500));
+  j["guests"][0].erase("ready_timeout_ms");  // a plan.json from before ready_timeout
+  plan = plan_from_json(j);
+  REQUIRE(plan.ok());
+  CHECK(plan->guests[0].ready_timeout == vklab::topology::kDefaultReadyTimeout);
+  j["guests"][0]["ready_timeout_ms"] = 0;
+  plan = plan_from_json(j);
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.error().message.find("guests[0].ready_timeout_ms") != std::string::npos);
 }
