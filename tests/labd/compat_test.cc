@@ -1,7 +1,7 @@
 // state.json and plan.json written by the build before the checked JSON
-// reader (tests/lifecycle/compat/, from a real `vklab up`) read back with
-// this one: what a new vklab needs to take an old lab down
-// (tests/lifecycle/compat.sh does that end to end).
+// reader (main e5fa2b8: tests/lifecycle/compat/, from a real `vklab up`,
+// make_fixture.sh) read back with this one: what a new vklab needs to take
+// an old lab down (tests/lifecycle/compat.sh does that end to end).
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -36,6 +36,10 @@ TEST_CASE("compat: the previous format's state.json reads back") {
   CHECK(st->guests[0].proc.valid());
   CHECK(st->created.size() == 4);
   CHECK(st->links.size() == 2);
+  // Its "plan_digest" (no longer written) is ignored; its startup errors read back.
+  CHECK(st->guests[0].startup_errors.empty());
+  CHECK(st->guests[1].startup_errors ==
+        std::vector<labd::StartupError>{{2, 2, "ls /nonexistent-compat"}});
 }
 
 TEST_CASE("compat: the previous format's plan.json reads back, with its derived fields") {
@@ -49,6 +53,7 @@ TEST_CASE("compat: the previous format's plan.json reads back, with its derived 
   CHECK(a.tap(a.ifaces[1]) == "tap1");
   CHECK(a.host_address(a.ifaces[1])->str() == "10.9.0.1");
   CHECK(plan->guests[1].depends_on == std::vector<std::string>{"a"});
+  CHECK(plan->guests[1].ready_timeout == std::chrono::milliseconds(30000));
   // Written again, it is the same document: nothing was lost or added.
   CHECK(topology::plan_to_json(*plan) == j);
 }

@@ -1,7 +1,8 @@
 # A lab brought up by the previous build is taken down by this one.
 # tests/lifecycle/compat/{state,plan}.json were written by a real `vklab up
-# compat.yaml` of the build before the checked JSON reader (main 8da2ff1);
-# @ROOT@ stands for the state root they were written under. The test puts
+# compat.yaml` of the build before the checked JSON reader (main e5fa2b8,
+# compat/make_fixture.sh); @ROOT@ stands for the state root they were
+# written under. The test puts
 # them in a state directory, recreates the world they describe (the lab's
 # namespace bound at <state>/netns holding its bridge and taps, and for each
 # guest a live process in that namespace that halts on SIGTERM, recorded
@@ -24,7 +25,10 @@ done
 
 pids=""
 for g in $(python3 -c 'import json,sys; [print(g["name"]) for g in json.load(open(sys.argv[1]))["guests"]]' "$FIX/state.json"); do
-  inlab sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done' &
+  # nsenter itself (no fork for a network namespace) becomes the guest's
+  # sh: $! is that process. (Through the inlab function, $! would be a
+  # background subshell around it, and the sh a stray.)
+  nsenter --net="$dir/netns" sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done' &
   pids="$pids $g=$!"
 done
 sleep 0.2
