@@ -32,6 +32,19 @@ for m in common vkernel hostnet topology netsetup labd cli; do
     listed "$m/$f" || { echo "FAIL: $m/$f is built only without VKLAB_LINUX but is not in the list"; bad=1; }
   done
 done
+# libnl and LinuxHost are included only by the Linux-only sources (the
+# if(VKLAB_LINUX) branch of a module's CMakeLists.txt) and VARIANTS: the
+# OFF build has no libnl headers.
+linux_srcs=
+for m in common vkernel hostnet topology netsetup labd cli; do
+  for f in $(sed -n '/^if(VKLAB_LINUX)/,/^\(else\|endif\)()/p' "$m/CMakeLists.txt" | grep -o '[A-Za-z0-9_]*\.cc'); do
+    linux_srcs="$linux_srcs $m/$f"
+  done
+done
+for f in $(grep -rlE '#include (<netlink/|"hostnet/linux_host.h")' common vkernel hostnet topology netsetup labd cli); do
+  case " $linux_srcs " in *" $f "*) continue ;; esac
+  listed "$f" || { echo "FAIL: $f includes libnl or LinuxHost but is built without VKLAB_LINUX too"; bad=1; }
+done
 [ "$bad" = 0 ] || exit 1
 
 # Pulled in from this build's libraries (the link map, FILE.map): none of
