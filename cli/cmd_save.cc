@@ -77,7 +77,7 @@ int save_guest(const RunningLab& lab, const topology::Plan& plan, const std::str
 #ifdef VKLAB_HAVE_GUEST
   o.own_opaque.assign(std::begin(vkernel::kHiddenDirs), std::end(vkernel::kHiddenDirs));
   std::string root = labd::state_root();
-  for (const auto& p : vkernel::state_paths(g->pidfile, *layer, g->cmdline.getenv(vkernel::kEnvFiles).value_or(""),
+  for (const auto& p : vkernel::state_paths(g->pidfile(), *layer, g->cmdline.getenv(vkernel::kEnvFiles).value_or(""),
                                             g->cmdline.getenv(vkernel::kEnvShared).value_or(""), root.c_str()))
     o.own_opaque.push_back(p);
 #endif

@@ -80,10 +80,10 @@ nlohmann::json status_json(const labd::LabState& st, const topology::Plan* plan)
     if (gl) {
       for (const auto& i : gl->ifaces)
         ifs.push_back({{"vke", "vke" + std::to_string(i.index)},
-                       {"tap", i.tap},
-                       {"bridge", i.bridge},
+                       {"tap", gl->tap(i)},
+                       {"bridge", gl->bridge(i)},
                        {"bridge_name", i.bridge_decl},
-                       {"address", i.address ? i.address->str() : ""}});
+                       {"address", gl->address(i) ? gl->address(i)->str() : ""}});
       g["last_console_line"] = last_console_line(gl->console_log);
     }
     g["interfaces"] = ifs;
@@ -115,10 +115,10 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     auto& ifs = rows.emplace_back();
     if (gl)
       for (const auto& i : gl->ifaces) {
-        std::string path = "vke" + std::to_string(i.index) + " → " + i.tap;
-        if (!i.bridge.empty()) path += " → " + i.bridge + " (" + i.bridge_decl + ")";
-        else if (i.host_address) path += " (host " + i.host_address->str() + ")";
-        ifs.emplace_back(path, i.address ? i.address->str() : "-");
+        std::string path = "vke" + std::to_string(i.index) + " → " + gl->tap(i);
+        if (auto b = gl->bridge(i); !b.empty()) path += " → " + b + " (" + i.bridge_decl + ")";
+        else if (auto h = gl->host_address(i)) path += " (host " + h->str() + ")";
+        ifs.emplace_back(path, gl->address(i) ? gl->address(i)->str() : "-");
       }
     if (ifs.empty()) ifs.emplace_back("-", "-");
     for (const auto& i : ifs) ifw = std::max(ifw, width(i.first));

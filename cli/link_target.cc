@@ -46,7 +46,7 @@ std::string iface_label(const topology::Plan& plan, const std::string& guest, in
 std::string iface_tap(const topology::Plan& plan, const std::string& guest, int index) {
   const topology::GuestLaunch* g = plan.find_guest(guest);
   const topology::GuestIface* i = g ? find_iface(*g, index) : nullptr;
-  return i ? i->tap : "";
+  return i ? g->tap(*i) : "";
 }
 
 Result<LinkTargets> resolve_link_target(const topology::Plan& plan, const std::string& target, bool bridges) {
@@ -110,7 +110,7 @@ std::string bridge_of(const topology::Plan* plan, const labd::LinkRecord& l) {
   const topology::GuestLaunch* g = plan->find_guest(l.guest);
   const topology::GuestIface* i = g ? find_iface(*g, l.iface) : nullptr;
   if (!i) return "";
-  return i->bridge_decl.empty() ? "(tap " + i->tap + ")" : i->bridge_decl;
+  return i->bridge_decl.empty() ? "(tap " + g->tap(*i) + ")" : i->bridge_decl;
 }
 
 std::string cell(const std::optional<vkernel::Impairment>& imp, const std::string& key) {

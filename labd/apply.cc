@@ -192,8 +192,8 @@ void Daemon::swap_plan() {
     }
     rt_[i].consoles.clear();
     const auto& l = rt_[i].launch;
-    if (Status c = remove_guest_cgroup(l.pidfile); !c) errors.push_back(c.error().message);
-    for (const std::string& f : {l.pidfile, launch_record_path(l.pidfile), l.console_log}) ::unlink(f.c_str());
+    if (Status c = remove_guest_cgroup(l.pidfile()); !c) errors.push_back(c.error().message);
+    for (const std::string& f : {l.pidfile(), launch_record_path(l.pidfile()), l.console_log}) ::unlink(f.c_str());
   }
 
   // Host: links no longer planned go, taps whose bridge changed move.
@@ -254,7 +254,6 @@ void Daemon::swap_plan() {
   rt_ = std::move(rts);
   st_.links = std::move(links);
   plan_ = std::move(next_plan);
-  st_.plan_digest = plan_.digest();
 
   // plan.json before any new guest is forked: a recovery finds every pidfile.
   if (Status w = write_file_atomic(opts_.plan_path, topology::plan_to_json(plan_).dump(1) + "\n"); !w)

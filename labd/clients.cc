@@ -165,7 +165,7 @@ void Daemon::on_ready(size_t i) {
     } else {
       ::close(r.ready);
       r.ready = -1;
-      auto pid = read_pidfile(r.launch.pidfile);
+      auto pid = read_pidfile(r.launch.pidfile());
       auto id = pid ? proc_id(*pid) : std::nullopt;
       g.kernel = id.value_or(g.proc);
       guest_event(i, GuestEvent::Ready);

@@ -21,6 +21,7 @@
 #include "labd/netns.h"
 #include "labd/pollset.h"
 #include "netsetup/applier.h"
+#include "netsetup/open_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -85,7 +86,6 @@ Status Daemon::setup() {
 
   st_.lab = plan_.lab;
   st_.phase = lab_.phase;
-  st_.plan_digest = plan_.digest();
   st_.isolated = plan_.network == topology::NetworkMode::Isolated;
   st_.labd = proc_id(::getpid()).value_or(ProcId{::getpid(), 0});
   st_.tag = hostnet::ownership_tag(plan_.lab);
@@ -121,14 +121,14 @@ Status Daemon::setup() {
   for (const auto& f : plan_.files)
     if (Status s = write_file_atomic(f.path, f.content, f.mode & 0700); !s) return s;  // A1
   for (const auto& g : plan_.guests) {
-    ::unlink(g.pidfile.c_str());
-    ::unlink(launch_record_path(g.pidfile).c_str());
+    ::unlink(g.pidfile().c_str());
+    ::unlink(launch_record_path(g.pidfile()).c_str());
   }
   return apply_host();
 }
 
 Status Daemon::apply_host() {
-  auto h = hostnet::LinuxHost::open();
+  auto h = netsetup::open_host(plan_.target);
   if (!h) return make_error("netsetup: " + h.error().message);
   host_ = std::move(*h);
   netsetup::ApplyOptions ao;
@@ -258,7 +258,7 @@ Status Daemon::finish() {
     if (Status s = drop_netns(dir_.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
   }
   for (const auto& g : plan_.guests)
-    if (Status c = remove_guest_cgroup(g.pidfile); !c) err += (err.empty() ? "" : "; ") + c.error().message;
+    if (Status c = remove_guest_cgroup(g.pidfile()); !c) err += (err.empty() ? "" : "; ") + c.error().message;
   if (listen_ >= 0) ::close(listen_);
   if (!failure_.empty()) keep_failed_logs();
   fault_point("labd.teardown");

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "hostnet/linux_host.h"
+#include "hostnet/host.h"
 #include "labd/control.h"
 #include "labd/daemon.h"
 #include "labd/lab_machine.h"
@@ -163,7 +163,7 @@ class Daemon {
   LabStatus lab_;
   std::vector<Runtime> rt_;
   std::vector<Client> clients_;
-  std::unique_ptr<hostnet::LinuxHost> host_;
+  std::unique_ptr<hostnet::Host> host_;  ///< from the plan's target (netsetup/open_host.h)
   int sigfd_ = -1, listen_ = -1, lock_ = -1;
   bool dirty_ = false;
   std::optional<milliseconds> stop_timeout_;  ///< down --timeout

@@ -55,11 +55,8 @@ void Daemon::start_guest(size_t i) {
   r.term_sent = r.deadline = Clock::time_point{};
   r.stop_asked = false;
   r.stop_timeout.reset();
-  // The last run's memory cgroup, if it was killed before it could remove
-  // it (L3): the next run writes a new one under the same pidfile.
-  (void)remove_guest_cgroup(r.launch.pidfile, 0);
-  ::unlink(r.launch.pidfile.c_str());
-  ::unlink(launch_record_path(r.launch.pidfile).c_str());
+  ::unlink(r.launch.pidfile().c_str());
+  ::unlink(launch_record_path(r.launch.pidfile()).c_str());
   dirty_ = true;
   emit({g.name, state_name(g.state), g.name + ": starting again"});
 }

@@ -22,28 +22,17 @@ const char* change_name(LinkRequest::Change c) {
 /// A guest's links file: the -e vklab_links of its command line.
 std::optional<std::string> links_file(const topology::GuestLaunch& g) { return g.cmdline.getenv(vkernel::kEnvLinks); }
 
-std::optional<std::string> str_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
+int read_iface(const JsonIn& j) { return static_cast<int>(j.integer("iface", 0, vkernel::kMaxNetIfs - 1)); }
 
-std::optional<int> iface_field(const json& j) {
-  auto it = j.find("iface");
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  int64_t v = it->get<int64_t>();
-  if (v < 0 || v >= vkernel::kMaxNetIfs) return std::nullopt;
-  return static_cast<int>(v);
-}
-
-/// Unknown keys of `j` other than `known`, as an error message ("" if none).
-std::string unknown(const json& j, std::initializer_list<const char*> known, const std::string& what) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) return what + ": unknown field \"" + it.key() + "\"";
+std::optional<vkernel::Impairment> read_impair(const JsonIn& j) {
+  auto s = j.opt_str("impair");
+  if (!s) return std::nullopt;
+  auto imp = vkernel::parse_impairment(*s);
+  if (!imp) {
+    j.fail("impair", imp.error().message);
+    return std::nullopt;
   }
-  return "";
+  return *imp;
 }
 
 LinkRecord* find(std::vector<LinkRecord>& links, const std::string& guest, int iface) {
@@ -64,28 +53,16 @@ json links_to_json(const std::vector<LinkRecord>& links) {
   return a;
 }
 
-Result<std::vector<LinkRecord>> links_from_json(const json& j) {
-  if (!j.is_array()) return make_error("\"links\" is not an array");
+std::vector<LinkRecord> links_from_json(const JsonIn& j) {
   std::vector<LinkRecord> out;
-  for (const auto& o : j) {
-    if (!o.is_object()) return make_error("\"links\" holds a non-object");
-    if (auto u = unknown(o, {"guest", "iface", "up", "impair"}, "links"); !u.empty()) return make_error(u);
+  for (const JsonIn& o : j.items()) {
+    o.only({"guest", "iface", "up", "impair"});
     LinkRecord l;
-    auto g = str_field(o, "guest");
-    auto i = iface_field(o);
-    auto up = o.find("up");
-    if (!g || g->empty() || !i || up == o.end() || !up->is_boolean())
-      return make_error("links: each needs \"guest\", \"iface\" (0..15) and \"up\"");
-    l.guest = *g;
-    l.iface = *i;
-    l.up = up->get<bool>();
-    if (o.contains("impair")) {
-      auto s = str_field(o, "impair");
-      if (!s) return make_error("links: \"impair\" is not a string");
-      auto imp = vkernel::parse_impairment(*s);
-      if (!imp) return make_error("links: impair: " + imp.error().message);
-      l.impair = *imp;
-    }
+    l.guest = o.str("guest");
+    if (l.guest.empty() && o.is_object()) o.fail("guest", "empty");
+    l.iface = read_iface(o);
+    l.up = o.boolean("up");
+    l.impair = read_impair(o);
     out.push_back(std::move(l));
   }
   return out;
@@ -99,34 +76,26 @@ json link_request_to_json(const LinkRequest& r) {
   return o;
 }
 
-Result<LinkRequest> link_request_from_json(const json& j) {
-  if (auto u = unknown(j, {"op", "targets", "change", "impair"}, "request link"); !u.empty()) return make_error(u);
+LinkRequest link_request_from_json(const JsonIn& j) {
+  j.only({"op", "targets", "change", "impair"});
   LinkRequest r;
-  auto change = str_field(j, "change");
+  std::string change = j.str("change");
   bool found = false;
   for (auto c : {LinkRequest::Change::Impair, LinkRequest::Change::Clear, LinkRequest::Change::Down,
                  LinkRequest::Change::Up})
-    if (change && *change == change_name(c)) r.change = c, found = true;
-  if (!found) return make_error("request link: \"change\" must be impair, clear, down or up");
-  auto t = j.find("targets");
-  if (t == j.end() || !t->is_array() || t->empty() || t->size() > 4096)
-    return make_error("request link: \"targets\" must be a list of {guest, iface}");
-  for (const auto& x : *t) {
-    auto g = x.is_object() ? str_field(x, "guest") : std::nullopt;
-    auto i = x.is_object() ? iface_field(x) : std::nullopt;
-    if (!g || g->empty() || !i || !unknown(x, {"guest", "iface"}, "").empty())
-      return make_error("request link: each target is {guest, iface (0..15)}");
-    r.targets.push_back({*g, *i});
+    if (change == change_name(c)) r.change = c, found = true;
+  if (!found) j.fail("change", "must be impair, clear, down or up");
+  auto targets = j.list("targets");
+  if (targets.empty() || targets.size() > 4096) j.fail("targets", "must be a list of 1 to 4096 {guest, iface}");
+  for (const JsonIn& x : targets) {
+    x.only({"guest", "iface"});
+    LinkTarget t{x.str("guest"), read_iface(x)};
+    if (t.guest.empty() && x.is_object()) x.fail("guest", "empty");
+    r.targets.push_back(std::move(t));
   }
-  if (j.contains("impair")) {
-    auto s = str_field(j, "impair");
-    if (!s) return make_error("request link: \"impair\" is not a string");
-    auto imp = vkernel::parse_impairment(*s);
-    if (!imp) return make_error("request link: impair: " + imp.error().message);
-    r.impair = *imp;
-  }
-  if ((r.change == LinkRequest::Change::Impair) != r.impair.has_value())
-    return make_error("request link: \"impair\" goes with change \"impair\" and only with it");
+  r.impair = read_impair(j);
+  if (found && (r.change == LinkRequest::Change::Impair) != j.has("impair"))
+    j.fail("impair", "goes with change \"impair\" and only with it");
   return r;
 }
 

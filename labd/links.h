@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_in.h"
 #include "common/result.h"
 #include "topology/plan.h"
 #include "vkernel/link.h"
@@ -62,12 +63,14 @@ struct LinksReply {
 };
 
 nlohmann::json links_to_json(const std::vector<LinkRecord>& links);
-/// Every field checked; errors name it.
-Result<std::vector<LinkRecord>> links_from_json(const nlohmann::json& j);
+/// The records of a "links" list; every field checked, problems recorded
+/// in `j`'s reader (unknown fields refused).
+std::vector<LinkRecord> links_from_json(const JsonIn& j);
 /// The request's JSON object with "op": "link".
 nlohmann::json link_request_to_json(const LinkRequest& r);
-/// Decodes an object whose "op" is "link"; unknown fields refused.
-Result<LinkRequest> link_request_from_json(const nlohmann::json& j);
+/// Decodes an object whose "op" is "link"; unknown fields refused,
+/// problems recorded in `j`'s reader.
+LinkRequest link_request_from_json(const JsonIn& j);
 
 /// The links the plan starts with (every `impair:` of every guest).
 std::vector<LinkRecord> initial_links(const topology::Plan& plan);

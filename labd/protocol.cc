@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_in.h"
 #include "common/text.h"
 
 namespace vklab::labd {
@@ -18,54 +19,6 @@ struct overloaded : F... {
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
-// Field access that records the first problem instead of throwing.
-struct Fields {
-  const json& j;
-  std::string what;
-  std::string err;
-  void fail(const std::string& m) {
-    if (err.empty()) err = what + ": " + m;
-  }
-  std::string str(const char* key, bool required = true) {
-    auto it = j.find(key);
-    if (it == j.end()) {
-      if (required) fail(std::string("missing \"") + key + "\"");
-      return "";
-    }
-    if (!it->is_string()) {
-      fail(std::string("\"") + key + "\" is not a string");
-      return "";
-    }
-    return it->get<std::string>();
-  }
-  bool boolean(const char* key) {
-    auto it = j.find(key);
-    if (it == j.end()) return false;
-    if (!it->is_boolean()) fail(std::string("\"") + key + "\" is not a boolean");
-    return it->is_boolean() && it->get<bool>();
-  }
-  std::optional<int64_t> num(const char* key, bool required) {
-    auto it = j.find(key);
-    if (it == j.end()) {
-      if (required) fail(std::string("missing \"") + key + "\"");
-      return std::nullopt;
-    }
-    if (!it->is_number_integer()) {
-      fail(std::string("\"") + key + "\" is not an integer");
-      return std::nullopt;
-    }
-    return it->get<int64_t>();
-  }
-  /// Keys other than `known` are errors: a typo must not pass silently.
-  void only(std::initializer_list<const char*> known) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      bool ok = false;
-      for (const char* k : known) ok = ok || it.key() == k;
-      if (!ok) fail("unknown field \"" + it.key() + "\"");
-    }
-  }
-};
-
 json outcomes_to_json(const std::vector<GuestOutcome>& os) {
   json gs = json::array();
   for (const auto& o : os)
@@ -73,26 +26,13 @@ json outcomes_to_json(const std::vector<GuestOutcome>& os) {
   return gs;
 }
 
-std::vector<GuestOutcome> outcomes_from_json(const json& j, Fields& f) {
+std::vector<GuestOutcome> outcomes_from_json(const JsonIn& f) {
   std::vector<GuestOutcome> out;
-  auto it = j.find("guests");
-  if (it == j.end() || !it->is_array()) {
-    f.fail("\"guests\" is not an array");
-    return out;
-  }
-  for (const auto& g : *it) {
-    if (!g.is_object()) {
-      f.fail("\"guests\" holds a non-object");
-      continue;
-    }
-    Fields gf{g, f.what + " guest", ""};
+  for (const JsonIn& g : f.list("guests")) {
     GuestOutcome o;
-    o.guest = gf.str("guest");
-    std::string st = gf.str("state");
-    if (auto s = parse_state(st)) o.state = *s;
-    else gf.fail("unknown state \"" + st + "\"");
-    o.took = std::chrono::milliseconds(gf.num("took_ms", true).value_or(0));
-    if (!gf.err.empty()) f.fail(gf.err);
+    o.guest = g.str("guest");
+    o.state = guest_state_field(g, "state");
+    o.took = std::chrono::milliseconds(g.integer("took_ms", 0));
     out.push_back(o);
   }
   return out;
@@ -104,32 +44,96 @@ std::optional<GuestsRequest::Op> parse_guests_op(std::string_view op) {
   return std::nullopt;
 }
 
-Result<Request> decode_guests(const json& j, Fields& f, GuestsRequest::Op op) {
-  f.only({"op", "guests", "timeout_ms"});
-  GuestsRequest r;
-  r.op = op;
-  auto it = j.find("guests");
-  if (it == j.end() || !it->is_array() || it->empty()) f.fail("\"guests\" is not a non-empty array");
-  else
-    for (const auto& g : *it) {
-      if (!g.is_string() || g.get<std::string>().empty()) {
-        f.fail("\"guests\" holds something other than a guest name");
-        break;
-      }
-      r.guests.push_back(g.get<std::string>());
-    }
-  if (auto t = f.num("timeout_ms", false)) {
-    if (*t < 0 || *t > 24 * 3600 * 1000) f.fail("\"timeout_ms\" out of range");
-    r.timeout = std::chrono::milliseconds(*t);
-  }
-  if (!f.err.empty()) return make_error(f.err);
-  return Request{r};
-}
-
 std::optional<json> parse_object(std::string_view line) {
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;
+}
+
+/// One message: its kind from field `tag` ("op", "type"), then `of(kind,
+/// fields)` with messages named "<what> <kind>"; the first problem wins.
+template <class T, class Of>
+Result<T> decode(std::string_view line, const char* what, const char* tag, Of of) {
+  auto j = parse_object(line);
+  if (!j) return make_error(std::string(what) + ": not a JSON object");
+  JsonReader head(what);
+  std::string kind = head.top(*j).str(tag);
+  if (!head.ok()) return head.error();
+  JsonReader r(std::string(what) + " " + kind);
+  Result<T> out = of(kind, r.top(*j));
+  if (out && !r.ok()) return r.error();
+  return out;
+}
+
+Result<Request> request_of(const std::string& op, const JsonIn& f) {
+  if (op == "status") {
+    f.only({"op"});
+    return Request{StatusRequest{}};
+  }
+  if (op == "down") {
+    f.only({"op", "force", "timeout_ms"});
+    DownRequest d;
+    d.force = f.boolean_or("force", false);
+    if (auto t = f.opt_integer("timeout_ms", 0, 24 * 3600 * 1000)) d.timeout = std::chrono::milliseconds(*t);
+    return Request{d};
+  }
+  if (op == "console") {
+    f.only({"op", "guest", "rows", "cols", "resize"});
+    ConsoleRequest c{f.str("guest")};
+    if (c.guest.empty()) f.fail("guest", "empty");
+    c.rows = static_cast<int>(f.opt_integer("rows", 0, 65535).value_or(0));
+    c.cols = static_cast<int>(f.opt_integer("cols", 0, 65535).value_or(0));
+    c.resize = f.boolean_or("resize", false);
+    return Request{c};
+  }
+  if (op == "link") return Request{link_request_from_json(f)};
+  if (auto g = parse_guests_op(op)) {
+    f.only({"op", "guests", "timeout_ms"});
+    GuestsRequest r;
+    r.op = *g;
+    std::vector<JsonIn> names = f.list("guests");
+    if (names.empty()) f.fail("guests", "empty");
+    for (const JsonIn& n : names) {
+      std::string name = n.as_str().value_or("");
+      if (name.empty()) n.fail("not a guest name");
+      r.guests.push_back(std::move(name));
+    }
+    if (auto t = f.opt_integer("timeout_ms", 0, 24 * 3600 * 1000)) r.timeout = std::chrono::milliseconds(*t);
+    return Request{r};
+  }
+  if (op == "apply") {
+    f.only({"op"});
+    return Request{ApplyRequest{}};
+  }
+  return make_error("request: unknown op \"" + op + "\"");
+}
+
+Result<Reply> reply_of(const std::string& type, const JsonIn& f) {
+  if (type == "error") return Reply{ErrorReply{f.str("error")}};
+  if (type == "status") return Reply{StatusReply{state_from_json(f.at("state"))}};
+  if (type == "progress") {
+    Progress p;
+    p.guest = f.str("guest");
+    p.state = f.str("state");
+    p.text = f.str("text");
+    return Reply{p};
+  }
+  if (type == "down") {
+    DownReply d;
+    d.error = f.str("error");
+    d.strays = static_cast<int>(f.opt_integer("strays", 0, 1 << 20).value_or(0));
+    d.guests = outcomes_from_json(f);
+    return Reply{d};
+  }
+  if (type == "console") return Reply{ConsoleReply{f.str("guest")}};
+  if (type == "links") return Reply{LinksReply{links_from_json(f.at("links"))}};
+  if (type == "guests") {
+    GuestsReply g;
+    g.error = f.str_or("error", "");
+    g.guests = outcomes_from_json(f);
+    return Reply{g};
+  }
+  return make_error("reply: unknown type \"" + type + "\"");
 }
 
 }  // namespace
@@ -162,53 +166,7 @@ std::string encode(const Request& r) {
 
 Result<Request> decode_request(std::string_view line) {
   if (line.size() > kMaxRequestLine) return make_error("request: too long");
-  auto j = parse_object(line);
-  if (!j) return make_error("request: not a JSON object");
-  Fields f{*j, "request", ""};
-  std::string op = f.str("op");
-  if (!f.err.empty()) return make_error(f.err);
-  f.what = "request " + op;
-  if (op == "status") {
-    f.only({"op"});
-    if (!f.err.empty()) return make_error(f.err);
-    return Request{StatusRequest{}};
-  }
-  if (op == "down") {
-    f.only({"op", "force", "timeout_ms"});
-    DownRequest d;
-    d.force = f.boolean("force");
-    if (auto t = f.num("timeout_ms", false)) {
-      if (*t < 0 || *t > 24 * 3600 * 1000) f.fail("\"timeout_ms\" out of range");
-      d.timeout = std::chrono::milliseconds(*t);
-    }
-    if (!f.err.empty()) return make_error(f.err);
-    return Request{d};
-  }
-  if (op == "console") {
-    f.only({"op", "guest", "rows", "cols", "resize"});
-    ConsoleRequest c{f.str("guest")};
-    if (f.err.empty() && c.guest.empty()) f.fail("\"guest\" is empty");
-    for (auto [key, out] : {std::pair{"rows", &c.rows}, std::pair{"cols", &c.cols}})
-      if (auto n = f.num(key, false)) {
-        if (*n < 0 || *n > 65535) f.fail(std::string("\"") + key + "\" out of range");
-        else *out = static_cast<int>(*n);
-      }
-    c.resize = f.boolean("resize");
-    if (!f.err.empty()) return make_error(f.err);
-    return Request{c};
-  }
-  if (op == "link") {
-    auto l = link_request_from_json(*j);
-    if (!l) return l.error();
-    return Request{*l};
-  }
-  if (auto g = parse_guests_op(op)) return decode_guests(*j, f, *g);
-  if (op == "apply") {
-    f.only({"op"});
-    if (!f.err.empty()) return make_error(f.err);
-    return Request{ApplyRequest{}};
-  }
-  return make_error("request: unknown op \"" + op + "\"");
+  return decode<Request>(line, "request", "op", request_of);
 }
 
 std::string encode(const Reply& r) {
@@ -235,57 +193,7 @@ std::string encode(const Reply& r) {
 }
 
 Result<Reply> decode_reply(std::string_view line) {
-  auto j = parse_object(line);
-  if (!j) return make_error("reply: not a JSON object");
-  Fields f{*j, "reply", ""};
-  std::string type = f.str("type");
-  if (!f.err.empty()) return make_error(f.err);
-  f.what = "reply " + type;
-  if (type == "error") {
-    ErrorReply e{f.str("error")};
-    if (!f.err.empty()) return make_error(f.err);
-    return Reply{e};
-  }
-  if (type == "status") {
-    auto it = j->find("state");
-    if (it == j->end()) return make_error("reply status: missing \"state\"");
-    auto s = state_from_json(*it);
-    if (!s) return s.error();
-    return Reply{StatusReply{std::move(*s)}};
-  }
-  if (type == "progress") {
-    Progress p{f.str("guest"), f.str("state"), f.str("text")};
-    if (!f.err.empty()) return make_error(f.err);
-    return Reply{p};
-  }
-  if (type == "down") {
-    DownReply d;
-    d.error = f.str("error");
-    if (auto n = f.num("strays", false)) d.strays = static_cast<int>(*n);
-    d.guests = outcomes_from_json(*j, f);
-    if (!f.err.empty()) return make_error(f.err);
-    return Reply{d};
-  }
-  if (type == "console") {
-    ConsoleReply c{f.str("guest")};
-    if (!f.err.empty()) return make_error(f.err);
-    return Reply{c};
-  }
-  if (type == "links") {
-    auto it = j->find("links");
-    if (it == j->end()) return make_error("reply links: missing \"links\"");
-    auto l = links_from_json(*it);
-    if (!l) return make_error("reply links: " + l.error().message);
-    return Reply{LinksReply{std::move(*l)}};
-  }
-  if (type == "guests") {
-    GuestsReply g;
-    g.error = f.str("error", false);
-    g.guests = outcomes_from_json(*j, f);
-    if (!f.err.empty()) return make_error(f.err);
-    return Reply{g};
-  }
-  return make_error("reply: unknown type \"" + type + "\"");
+  return decode<Reply>(line, "reply", "type", reply_of);
 }
 
 const char* guests_op_name(GuestsRequest::Op op) {

@@ -16,7 +16,7 @@
 #include "labd/launch.h"
 #include "labd/netns.h"
 #include "netsetup/applier.h"
-#include "hostnet/linux_host.h"
+#include "netsetup/open_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -31,12 +31,17 @@ struct PlanGuest {
   std::string pidfile;
 };
 
-std::map<std::string, PlanGuest> plan_guests(const StateDir& dir) {
+std::map<std::string, PlanGuest> plan_guests(const std::optional<topology::Plan>& plan) {
   std::map<std::string, PlanGuest> out;
-  auto plan = topology::read_plan_file(dir.plan_json());
   if (!plan) return out;
-  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile};
+  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile()};
   return out;
+}
+
+std::optional<topology::Plan> read_plan(const StateDir& dir) {
+  auto plan = topology::read_plan_file(dir.plan_json());
+  if (!plan) return std::nullopt;
+  return std::move(*plan);
 }
 
 struct Stopping {
@@ -58,7 +63,8 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   auto sink = [&](const Progress& p) {
     if (opts.sink) opts.sink(p);
   };
-  auto planned = plan_guests(dir);
+  const auto plan = read_plan(dir);
+  auto planned = plan_guests(plan);
   // The records as they are now: a forking kernel may have replaced its
   // child (a guest reboot) since labd last wrote them.
   std::vector<GuestRecord> guests = st.guests;
@@ -137,7 +143,7 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   for (const auto& [name, g] : planned)
     if (Status c = remove_guest_cgroup(g.pidfile); !c) add(c.error().message);
   if (!st.isolated && !st.created.empty()) {
-    auto host = hostnet::LinuxHost::open();
+    auto host = netsetup::open_host(plan ? plan->target : topology::Target::Linux);
     if (!host) err = "netsetup: " + host.error().message;
     else if (Status s = netsetup::teardown(**host, st.created, {st.lab}); !s) err = s.error().message;
   }

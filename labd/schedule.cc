@@ -64,7 +64,7 @@ void Daemon::schedule() {
     save();
     r.launched = Clock::now();
     r.log = ::open(r.launch.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    auto l = launch(r.launch.cmdline.argv(), r.launch.bundled, launch_record_path(r.launch.pidfile));
+    auto l = launch(r.launch.cmdline.argv(), r.launch.bundled, launch_record_path(r.launch.pidfile()));
     if (!l) {
       guest_event(i, GuestEvent::LaunchFailed, g.name + ": " + l.error().message);
       continue;
@@ -90,7 +90,7 @@ void Daemon::check_ready() {
       if (now - rt_[i].launched > timeout) guest_event(i, GuestEvent::ReadyTimeout, not_ready_text(i));
       continue;
     }
-    if (auto pid = pidfile_ready(rt_[i].launch.pidfile)) {
+    if (auto pid = pidfile_ready(rt_[i].launch.pidfile())) {
       if (auto id = proc_id(*pid)) {
         g.kernel = *id;
         guest_event(i, GuestEvent::Ready);
@@ -115,7 +115,7 @@ std::string Daemon::not_ready_text(size_t i) const {
 // pidfile names now (kernel_child).
 void Daemon::refresh_kernel(size_t i) {
   GuestRecord& g = st_.guests[i];
-  auto k = kernel_child(rt_[i].launch.pidfile, rt_[i].pid);
+  auto k = kernel_child(rt_[i].launch.pidfile(), rt_[i].pid);
   if (!k || *k == g.kernel) return;
   g.kernel = *k;
   dirty_ = true;
@@ -194,7 +194,7 @@ void Daemon::reap() {
       bool clean = (WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
       // A forked kernel's child may outlive the wrapper; it goes with it.
       if (g.kernel.valid() && g.kernel.pid != pid) signal_if_same(g.kernel, SIGKILL);
-      if (Status c = remove_guest_cgroup(rt_[i].launch.pidfile); !c) std::cerr << "labd: " << c.error().message << "\n";
+      if (Status c = remove_guest_cgroup(rt_[i].launch.pidfile()); !c) std::cerr << "labd: " << c.error().message << "\n";
       std::string why = g.state == GuestState::Starting ? "exited before it was ready" : "crashed";
       guest_event(i, clean ? GuestEvent::Exited : GuestEvent::Crashed, g.name + ": " + why + " (" + g.exit + ")");
       if (stopping(lab_.phase)) stop_ready_guests();

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace vklab::labd {
@@ -19,48 +20,12 @@ using nlohmann::json;
 
 json proc_json(const ProcId& p) { return {{"pid", p.pid}, {"starttime", p.starttime}}; }
 
-// A checked reader that keeps the first error, naming the field.
-struct Reader {
-  std::string err;
-  void fail(const std::string& m) {
-    if (err.empty()) err = "state.json: " + m;
-  }
-  std::string str(const json& j, const char* key, const std::string& ctx) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) {
-      fail(ctx + "\"" + key + "\" is not a string");
-      return "";
-    }
-    return it->get<std::string>();
-  }
-  int64_t num(const json& j, const char* key, const std::string& ctx) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer()) {
-      fail(ctx + "\"" + key + "\" is not an integer");
-      return 0;
-    }
-    return it->get<int64_t>();
-  }
-  bool boolean(const json& j, const char* key, const std::string& ctx) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_boolean()) {
-      fail(ctx + "\"" + key + "\" is not a boolean");
-      return false;
-    }
-    return it->get<bool>();
-  }
-  ProcId proc(const json& j, const char* key, const std::string& ctx) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_object()) {
-      fail(ctx + "\"" + key + "\" is not an object");
-      return {};
-    }
-    ProcId p;
-    p.pid = static_cast<pid_t>(num(*it, "pid", ctx + key + "."));
-    p.starttime = static_cast<uint64_t>(num(*it, "starttime", ctx + key + "."));
-    return p;
-  }
-};
+ProcId read_proc(const JsonIn& j) {
+  ProcId p;
+  p.pid = static_cast<pid_t>(j.integer("pid", 0, std::numeric_limits<pid_t>::max()));
+  p.starttime = static_cast<uint64_t>(j.integer("starttime", 0));
+  return p;
+}
 
 using Kind = netsetup::CreatedObject::Kind;
 const char* kind_name(Kind k) {
@@ -132,7 +97,6 @@ json state_to_json(const LabState& s) {
   return {{"version", 1},
           {"lab", s.lab},
           {"phase", phase_name(s.phase)},
-          {"plan_digest", s.plan_digest},
           {"isolated", s.isolated},
           {"labd", proc_json(s.labd)},
           {"netns", s.netns},
@@ -143,83 +107,67 @@ json state_to_json(const LabState& s) {
           {"error", s.error}};
 }
 
-Result<LabState> state_from_json(const json& j) {
-  if (!j.is_object()) return make_error("state.json: not an object");
-  Reader r;
+GuestState guest_state_field(const JsonIn& j, const char* key) {
+  std::string name = j.str(key);
+  if (auto s = parse_state(name)) return *s;
+  if (j.is_object() && j.has(key)) j.fail(key, "unknown state \"" + name + "\"");
+  return GuestState::Failed;
+}
+
+LabState state_from_json(const JsonIn& top) {
   LabState s;
-  if (r.num(j, "version", "") != 1) r.fail("unsupported \"version\"");
-  s.lab = r.str(j, "lab", "");
-  std::string phase = r.str(j, "phase", "");
+  if (top.integer("version") != 1 && top.is_object()) top.fail("version", "unsupported version");
+  s.lab = top.str("lab");
+  std::string phase = top.str("phase");
   if (auto p = parse_phase(phase)) s.phase = *p;
-  else r.fail("unknown phase \"" + phase + "\"");
-  s.plan_digest = r.str(j, "plan_digest", "");
-  s.isolated = r.boolean(j, "isolated", "");
-  s.labd = r.proc(j, "labd", "");
-  s.netns = r.str(j, "netns", "");
-  s.tag = r.str(j, "tag", "");
-  s.error = r.str(j, "error", "");
-  auto created = j.find("created");
-  if (created == j.end() || !created->is_array()) r.fail("\"created\" is not an array");
-  else
-    for (const auto& c : *created) {
-      netsetup::CreatedObject o;
-      if (!c.is_object()) {
-        r.fail("\"created\" holds a non-object");
-        continue;
-      }
-      std::string kind = r.str(c, "kind", "created.");
-      if (auto k = parse_kind(kind)) o.kind = *k;
-      else r.fail("created.kind: unknown kind \"" + kind + "\"");
-      o.name = r.str(c, "name", "created.");
-      o.bridge = r.str(c, "bridge", "created.");
-      o.plan_name = r.str(c, "plan_name", "created.");
-      if (auto v = c.find("value"); v != c.end() && v->is_string()) o.value = v->get<std::string>();
-      s.created.push_back(std::move(o));
-    }
-  auto guests = j.find("guests");
-  if (guests == j.end() || !guests->is_array()) r.fail("\"guests\" is not an array");
-  else
-    for (size_t i = 0; i < guests->size(); ++i) {
-      const json& g = (*guests)[i];
-      std::string ctx = "guests[" + std::to_string(i) + "].";
-      if (!g.is_object()) {
-        r.fail(ctx + " is not an object");
-        continue;
-      }
-      GuestRecord rec;
-      rec.name = r.str(g, "name", ctx);
-      std::string st = r.str(g, "state", ctx);
-      if (auto gs = parse_state(st)) rec.state = *gs;
-      else r.fail(ctx + "state: unknown state \"" + st + "\"");
-      rec.proc = r.proc(g, "proc", ctx);
-      rec.kernel = r.proc(g, "kernel", ctx);
-      rec.bundled = r.boolean(g, "bundled", ctx);
-      rec.started_ms = r.num(g, "started_ms", ctx);
-      if (rec.state == GuestState::Starting && rec.started_ms == 0) rec.state = GuestState::Queued;
-      rec.ready_ms = r.num(g, "ready_ms", ctx);
-      rec.stopped_ms = r.num(g, "stopped_ms", ctx);
-      rec.exit = r.str(g, "exit", ctx);
-      rec.error = r.str(g, "error", ctx);
-      if (auto se = g.find("startup_errors"); se != g.end()) {  // absent before startup errors were kept
-        if (!se->is_array()) r.fail(ctx + "startup_errors is not an array");
-        else
-          for (const auto& e : *se) {
-            if (!e.is_object()) {
-              r.fail(ctx + "startup_errors holds a non-object");
-              continue;
-            }
-            std::string ectx = ctx + "startup_errors.";
-            rec.startup_errors.push_back({static_cast<int>(r.num(e, "line", ectx)),
-                                          static_cast<int>(r.num(e, "exit", ectx)), r.str(e, "command", ectx)});
-          }
-      }
-      s.guests.push_back(std::move(rec));
-    }
-  if (auto l = j.find("links"); l != j.end()) {  // absent in a state.json from before links
-    if (auto links = links_from_json(*l)) s.links = std::move(*links);
-    else r.fail(links.error().message);
+  else top.fail("phase", "unknown phase \"" + phase + "\"");
+  s.isolated = top.boolean("isolated");
+  s.labd = read_proc(top.at("labd"));
+  s.netns = top.str("netns");
+  s.tag = top.str("tag");
+  s.error = top.str("error");
+  for (const JsonIn& c : top.list("created")) {
+    netsetup::CreatedObject o;
+    std::string kind = c.str("kind");
+    if (auto k = parse_kind(kind)) o.kind = *k;
+    else c.fail("kind", "unknown kind \"" + kind + "\"");
+    o.name = c.str("name");
+    o.bridge = c.str("bridge");
+    o.plan_name = c.str("plan_name");
+    o.value = c.str_or("value", "");
+    s.created.push_back(std::move(o));
   }
-  if (!r.err.empty()) return make_error(r.err);
+  for (const JsonIn& g : top.list("guests")) {
+    GuestRecord rec;
+    rec.name = g.str("name");
+    rec.state = guest_state_field(g, "state");
+    rec.proc = read_proc(g.at("proc"));
+    rec.kernel = read_proc(g.at("kernel"));
+    rec.bundled = g.boolean("bundled");
+    rec.started_ms = g.integer("started_ms");
+    if (rec.state == GuestState::Starting && rec.started_ms == 0) rec.state = GuestState::Queued;
+    rec.ready_ms = g.integer("ready_ms");
+    rec.stopped_ms = g.integer("stopped_ms");
+    rec.exit = g.str("exit");
+    rec.error = g.str("error");
+    // "startup_errors": absent in a state.json from before they were kept.
+    for (const JsonIn& e : g.opt_list("startup_errors"))
+      rec.startup_errors.push_back({static_cast<int>(e.integer("line", 0, std::numeric_limits<int>::max())),
+                                    static_cast<int>(e.integer("exit", std::numeric_limits<int>::min(),
+                                                               std::numeric_limits<int>::max())),
+                                    e.str("command")});
+    s.guests.push_back(std::move(rec));
+  }
+  // "links": absent in a state.json from before links. "plan_digest": written
+  // until the digest was dropped (nothing read it); ignored.
+  if (top.has("links")) s.links = links_from_json(top.at("links"));
+  return s;
+}
+
+Result<LabState> state_from_json(const json& j) {
+  JsonReader r("state.json");
+  LabState s = state_from_json(r.top(j));
+  if (!r.ok()) return r.error();
   return s;
 }
 

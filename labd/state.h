@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_in.h"
 #include "common/result.h"
 #include "labd/lab_machine.h"
 #include "labd/links.h"
@@ -89,11 +90,14 @@ struct GuestRecord {
 /// so state files read both ways across versions).
 const char* recorded_state_name(GuestState s);
 
+/// A field naming a GuestState (state_name()); an unknown name is an error
+/// recorded in `j`'s reader.
+GuestState guest_state_field(const JsonIn& j, const char* key);
+
 /// The whole of state.json.
 struct LabState {
   std::string lab;
   Phase phase = Phase::Starting;
-  std::string plan_digest;
   bool isolated = true;             ///< network: isolated (a namespace held by labd)
   ProcId labd;                      ///< the supervisor itself
   std::string netns;                ///< bind-mount path of the lab namespace; "" in host mode
@@ -110,8 +114,13 @@ struct LabState {
 };
 
 nlohmann::json state_to_json(const LabState& s);
-/// Inverse of state_to_json; every field checked, errors name it.
+/// Inverse of state_to_json; every field checked, errors name it
+/// ("state.json: guests[1].state: not a string"). Fields it does not know
+/// are ignored (newer labd versions add some).
 Result<LabState> state_from_json(const nlohmann::json& j);
+/// The same inside a larger document (a status reply): problems are
+/// recorded in `j`'s reader.
+LabState state_from_json(const JsonIn& j);
 
 /// Writes `content` to `path` atomically: `path.tmp`, fsync-free write,
 /// rename. The reader sees the old or the new file, never half of one.

@@ -306,12 +306,7 @@ void rewrite_netifs(vkernel::Cmdline& cmd, const NameMap& names) {
 }
 
 void rewrite_launch(topology::GuestLaunch& launch, const NameMap& names) {
-  rewrite_netifs(launch.cmdline, names);
-  for (topology::GuestIface& gi : launch.ifaces) {
-    if (auto it = names.find(gi.tap); it != names.end()) gi.tap = it->second;
-    if (auto it = names.find(gi.bridge); !gi.bridge.empty() && it != names.end())
-      gi.bridge = it->second;
-  }
+  rewrite_netifs(launch.cmdline, names);  // the interfaces' taps and bridges are argv's
 }
 
 }  // namespace vklab::netsetup

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ class DragonFlyHost final : public Host {
  public:
   explicit DragonFlyHost(CommandRunner& runner, LinkProbe probe = probe_getifaddrs)
       : runner_(runner), probe_(std::move(probe)) {}
+  /// The same over a runner the host owns.
+  explicit DragonFlyHost(std::unique_ptr<CommandRunner> runner, LinkProbe probe = probe_getifaddrs)
+      : owned_(std::move(runner)), runner_(*owned_), probe_(std::move(probe)) {}
 
   Status check_modules() override { return {}; }
   Status load_module(const std::string& module) override;
@@ -82,6 +86,7 @@ class DragonFlyHost final : public Host {
   /// After a failed removal: true when `name` is gone, so the removal is done.
   bool gone(const std::string& name);
 
+  std::unique_ptr<CommandRunner> owned_;  ///< before runner_: it may refer to it
   CommandRunner& runner_;
   LinkProbe probe_;
 };

@@ -40,11 +40,11 @@ std::string comment(std::string_view prefix, std::string_view text) {
   return out;
 }
 
-std::string iface_line(const topology::GuestIface& i) {
-  std::string s = "vke" + std::to_string(i.index) + " -> " + i.tap + " -> ";
-  if (!i.bridge.empty()) s += i.bridge + " (" + i.bridge_decl + ")";
-  else s += "host " + (i.host_address ? i.host_address->str() : std::string("-"));
-  if (i.address) s += "  " + i.address->str();
+std::string iface_line(const topology::GuestLaunch& g, const topology::GuestIface& i) {
+  std::string s = "vke" + std::to_string(i.index) + " -> " + g.tap(i) + " -> ";
+  if (auto b = g.bridge(i); !b.empty()) s += b + " (" + i.bridge_decl + ")";
+  else s += "host " + (g.host_address(i) ? g.host_address(i)->str() : std::string("-"));
+  if (auto a = g.address(i)) s += "  " + a->str();
   if (i.impair) s += "  impair " + i.impair->str();
   return s;
 }
@@ -79,7 +79,7 @@ std::vector<std::pair<std::string, std::string>> dummynet_lines(const Plan& plan
       std::string origin = "    " + comment("", g.name + " vke" + std::to_string(i.index));
       out.push_back({shell_words(pipe) + origin, shell_words({"ipfw", "pipe", std::to_string(n), "delete"}) + " || true" + origin});
       out.push_back({shell_words({"ipfw", "add", std::to_string(n), "pipe", std::to_string(n), "ip", "from", "any", "to",
-                                  "any", "in", "recv", i.tap}) + origin,
+                                  "any", "in", "recv", g.tap(i)}) + origin,
                      shell_words({"ipfw", "delete", std::to_string(n)}) + " || true" + origin});
       ++n;
     }
@@ -110,7 +110,7 @@ std::string render_text(const Plan& plan) {
     o << "  " << g.name << ": stop timeout " << format_duration(g.stop_timeout);
     if (!g.depends_on.empty()) o << ", after " << join(g.depends_on, ", ");
     o << "\n    " << shell_words(g.cmdline.argv()) << "\n";
-    for (const auto& i : g.ifaces) o << "    " << iface_line(i) << "\n";
+    for (const auto& i : g.ifaces) o << "    " << iface_line(g, i) << "\n";
   }
   if (!plan.checks.empty()) {
     o << "\nchecks (" << plan.checks.size() << "):\n";
@@ -157,7 +157,7 @@ std::string render_sh(const Plan& plan) {
   }
   o << "}\n\ndown() {\n";
   for (auto it = plan.guests.rbegin(); it != plan.guests.rend(); ++it) {
-    o << "  stop_guest " << shell_quote(it->name) << " " << shell_quote(it->pidfile) << " "
+    o << "  stop_guest " << shell_quote(it->name) << " " << shell_quote(it->pidfile()) << " "
       << it->stop_timeout.count() / 1000 << "\n";
   }
   for (auto it = pipes.rbegin(); it != pipes.rend(); ++it) o << "  " << it->second;

@@ -175,7 +175,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     const GuestLaunch* pg = prev ? prev->find_guest(tap_keys[k].first) : nullptr;
     if (pg)
       for (const auto& i : pg->ifaces)
-        if (i.index == static_cast<int>(tap_keys[k].second)) return i.tap;
+        if (i.index == static_cast<int>(tap_keys[k].second)) return pg->tap(i);
     return "";
   };
   const std::vector<std::string> tap_names = unit_names("tap", tap_keys.size(), kept_tap, prev_taps);
@@ -213,7 +213,6 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     gl.name = g.name;
     const bool bundled = g.kernel.value == "auto" && linux_target;
     gl.bundled = bundled;
-    gl.pidfile = plan.state_dir + "/" + g.name + ".pid";
     gl.console_log = plan.state_dir + "/" + g.name + ".console.log";
     gl.stop_timeout = g.stop_timeout.value;
     gl.ready_timeout = g.ready_timeout.value;
@@ -258,13 +257,11 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       const std::string origin = g.name + " vke" + std::to_string(n);
       GuestIface gi;
       gi.index = static_cast<int>(n);
-      gi.tap = tap;
       vkernel::NetIf ni;
       ni.iface = tap;
       if (ifc.address) {
         ni.addr2 = ifc.address->value.addr;
         ni.netmask = ifc.address->value.len;
-        gi.address = ifc.address->value;
       }
       if (ifc.mac) ni.mac = ifc.mac->value;
       for (const auto& a : ifc.addresses6) {
@@ -275,14 +272,12 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
       if (ifc.kind == InterfaceDecl::Kind::Bridge) {
         int bi = lab.bridge_index(ifc.bridge.value);
         ni.bridge = bridge_if(static_cast<size_t>(bi < 0 ? 0 : bi));
-        gi.bridge = ni.bridge;
         gi.bridge_decl = ifc.bridge.value;
         HostStep m = step(Op::AddMember, ni.bridge, origin);
         m.member = tap;
         members.push_back(m);
       } else if (ifc.tap_host) {
         ni.addr1 = ifc.tap_host->value;
-        gi.host_address = ifc.tap_host->value;
       }
       if (ifc.impair) {
         gi.impair = ifc.impair->value;
@@ -305,7 +300,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
                            "configure them in the guest image: " + list);
     }
     add_links(plan, gl, opts.target);
-    c.pidfile = gl.pidfile;
+    c.pidfile = plan.state_dir + "/" + g.name + ".pid";
     launches.push_back(std::move(gl));
   }
 
@@ -365,6 +360,33 @@ const GuestLaunch* Plan::find_guest(const std::string& name) const {
   for (const auto& g : guests)
     if (g.name == name) return &g;
   return nullptr;
+}
+
+namespace {
+const vkernel::NetIf* netif(const vkernel::Cmdline& c, const GuestIface& i) {
+  return i.index >= 0 && static_cast<size_t>(i.index) < c.netifs.size() ? &c.netifs[i.index] : nullptr;
+}
+}  // namespace
+
+std::string GuestLaunch::tap(const GuestIface& i) const {
+  const auto* n = netif(cmdline, i);
+  return n ? n->tap_name() : "";
+}
+
+std::string GuestLaunch::bridge(const GuestIface& i) const {
+  const auto* n = netif(cmdline, i);
+  return n ? n->bridge : "";
+}
+
+std::optional<Ipv4Prefix> GuestLaunch::address(const GuestIface& i) const {
+  const auto* n = netif(cmdline, i);
+  if (!n || !n->addr2) return std::nullopt;
+  return Ipv4Prefix{*n->addr2, n->netmask.value_or(32)};
+}
+
+std::optional<Ipv4> GuestLaunch::host_address(const GuestIface& i) const {
+  const auto* n = netif(cmdline, i);
+  return n ? n->addr1 : std::nullopt;
 }
 
 }  // namespace vklab::topology

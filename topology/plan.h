@@ -56,14 +56,13 @@ struct HostStep {
   bool operator==(const HostStep&) const = default;
 };
 
-/// One vkeN of a launched guest, for status tables and the Linux guest.
+/// One vkeN of a launched guest: what the -I argument cannot say. The tap,
+/// the bridge and the IPv4 addresses are cmdline.netifs[index]'s, read
+/// through GuestLaunch (each fact written once: host mode renames them
+/// in argv only).
 struct GuestIface {
-  int index = 0;                    ///< N of vkeN
-  std::string tap;                  ///< tapN
-  std::string bridge;               ///< bridge interface (bridgeX), "" for a tap link
+  int index = 0;                    ///< N of vkeN; also its place in ifaces and in cmdline.netifs
   std::string bridge_decl;          ///< the lab's bridge name, "" for a tap link
-  std::optional<Ipv4Prefix> address;  ///< guest side
-  std::optional<Ipv4> host_address;   ///< tap link: host side
   std::vector<IpPrefix> addresses6;   ///< guest side, IPv6 (the <guest>.addrs file)
   /// What the guest sends on it is shaped (the interface's own `impair:`,
   /// else its bridge's); nullopt = unimpaired.
@@ -73,20 +72,31 @@ struct GuestIface {
 
 struct GuestLaunch {
   std::string name;
-  vkernel::Cmdline cmdline;  ///< argv = cmdline.argv()
+  vkernel::Cmdline cmdline;  ///< argv = cmdline.argv(); holds the pidfile (-p) and the -I list
   bool bundled = false;      ///< the bundled Linux guest (readiness notification available)
-  std::string pidfile;       ///< same as cmdline.pidfile
   std::string console_log;
   std::chrono::milliseconds stop_timeout{kDefaultStopTimeout};
   /// From launch to ready (labd: not ready in time = the up fails).
   std::chrono::milliseconds ready_timeout{kDefaultReadyTimeout};
   std::vector<std::string> depends_on;
+  /// One per cmdline.netifs entry, in the same order (ifaces[i].index == i).
   std::vector<GuestIface> ifaces;
   /// The bundled guest's folder in the lab (absolute; "" = none known):
   /// laid over its root when it existed at load (then it is also
   /// -e vklab_files), and where `vklab save` writes the guest's changes.
   std::string files_dir;
   bool operator==(const GuestLaunch&) const = default;
+
+  /// The -p pidfile.
+  const std::string& pidfile() const { return cmdline.pidfile; }
+  /// vkeN's tap (tapN, without /dev/), "" when there is no such interface.
+  std::string tap(const GuestIface& i) const;
+  /// vkeN's bridge interface (bridgeX), "" for a tap link.
+  std::string bridge(const GuestIface& i) const;
+  /// vkeN's own IPv4 address (guest side).
+  std::optional<Ipv4Prefix> address(const GuestIface& i) const;
+  /// A tap link's host-side address.
+  std::optional<Ipv4> host_address(const GuestIface& i) const;
 };
 
 /// A file the executor writes before launching guests (startup/shutdown
@@ -115,8 +125,6 @@ struct Plan {
   /// ("r1: startup commands are not passed to this kernel; …").
   std::vector<std::string> notes;
 
-  /// A stable digest (hex) of the rendered JSON plan, recorded in state.
-  std::string digest() const;
   const GuestLaunch* find_guest(const std::string& name) const;
 };
 

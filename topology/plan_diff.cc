@@ -32,8 +32,10 @@ std::vector<std::string> launch_changes(const Plan& a, const GuestLaunch& x, con
   for (auto& [k, v] : fb)
     if (k != "rc" && k != "rc.shutdown" && fa[k] != v) other_files = true;
   if (other_files) what.push_back("files");
-  if (x.ifaces != y.ifaces) what.push_back("interfaces");
-  if (x.cmdline != y.cmdline && x.ifaces == y.ifaces) what.push_back("command line");
+  // An interface is its GuestIface and its -I entry (tap, bridge, addresses).
+  const bool ifaces = x.ifaces != y.ifaces || x.cmdline.netifs != y.cmdline.netifs;
+  if (ifaces) what.push_back("interfaces");
+  if (x.cmdline != y.cmdline && !ifaces) what.push_back("command line");
   if (x.stop_timeout != y.stop_timeout) what.push_back("stop_timeout");
   if (x.depends_on != y.depends_on) what.push_back("depends_on");
   if (x.files_dir != y.files_dir || x.bundled != y.bundled) what.push_back("root");
@@ -129,7 +131,7 @@ std::vector<HostStep> removed_steps(const Plan& running, const Plan& next) {
 }
 
 std::string link_name(const GuestLaunch& g, const GuestIface& i) {
-  return g.name + " vke" + std::to_string(i.index) + " (" + i.tap + ")";
+  return g.name + " vke" + std::to_string(i.index) + " (" + g.tap(i) + ")";
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "topology/plan_json.h"
 
-#include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "common/json_in.h"
 
 namespace vklab::topology {
 namespace {
@@ -58,72 +58,156 @@ json check_json(const CheckDecl& c) {
   return j;
 }
 
-// Reading: a small checked accessor that records the first error.
-struct Reader {
-  std::string err;
-  std::string str(const json& j, const char* key, const std::string& ctx, bool required = true) {
-    auto it = j.find(key);
-    if (it == j.end()) {
-      if (required && err.empty()) err = ctx + ": missing \"" + key + "\"";
-      return "";
-    }
-    if (!it->is_string()) {
-      if (err.empty()) err = ctx + ": \"" + key + "\" is not a string";
-      return "";
-    }
-    return it->get<std::string>();
-  }
-  int64_t num(const json& j, const char* key, const std::string& ctx) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer()) {
-      if (err.empty()) err = ctx + ": \"" + key + "\" is not an integer";
-      return 0;
-    }
-    return it->get<int64_t>();
-  }
-  const json& arr(const json& j, const char* key, const std::string& ctx) {
-    static const json empty = json::array();
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_array()) {
-      if (err.empty()) err = ctx + ": \"" + key + "\" is not a list";
-      return empty;
-    }
-    return *it;
-  }
-};
+template <class T>
+std::optional<T> parsed(const JsonIn& in, const char* key, std::optional<T> (*parse)(std::string_view),
+                        const char* what) {
+  auto text = in.opt_str(key);
+  if (!text) return std::nullopt;
+  auto v = parse(*text);
+  if (!v) in.fail(key, std::string("bad ") + what + " \"" + *text + "\"");
+  return v;
+}
 
-HostStep read_step(Reader& r, const json& j, const std::string& ctx) {
+HostStep read_step(const JsonIn& j) {
   HostStep s;
-  if (!j.is_object()) {
-    if (r.err.empty()) r.err = ctx + ": not an object";
-    return s;
-  }
-  std::string op = r.str(j, "op", ctx);
+  std::string op = j.str("op");
   bool found = false;
   for (Op o : kOps)
     if (op == op_name(o)) s.op = o, found = true;
-  if (!found && r.err.empty()) r.err = ctx + ": unknown op \"" + op + "\"";
-  s.origin = r.str(j, "origin", ctx);
-  s.ifname = r.str(j, "ifname", ctx, false);
-  s.member = r.str(j, "member", ctx, false);
-  s.module = r.str(j, "module", ctx, false);
-  std::string a = r.str(j, "address", ctx, false);
-  if (!a.empty()) {
-    s.address = Ipv4Prefix::parse(a);
-    if (!s.address && r.err.empty()) r.err = ctx + ": bad address \"" + a + "\"";
-  }
-  if (std::string p = r.str(j, "prefix", ctx, false); !p.empty()) {
-    s.prefix = IpPrefix::parse(p);
-    if (!s.prefix && r.err.empty()) r.err = ctx + ": bad prefix \"" + p + "\"";
-  }
-  if (std::string v = r.str(j, "via", ctx, false); !v.empty()) {
-    s.via = IpAddr::parse(v);
-    if (!s.via && r.err.empty()) r.err = ctx + ": bad gateway \"" + v + "\"";
-  }
-  s.family = j.value("family", 0);
-  s.enable = j.value("enable", false);
-  s.foreign = j.value("foreign", false);
+  if (!found && j.is_object()) j.fail("op", "unknown op \"" + op + "\"");
+  s.origin = j.str("origin");
+  s.ifname = j.str_or("ifname", "");
+  s.member = j.str_or("member", "");
+  s.module = j.str_or("module", "");
+  s.address = parsed<Ipv4Prefix>(j, "address", Ipv4Prefix::parse, "address");
+  s.prefix = parsed<IpPrefix>(j, "prefix", IpPrefix::parse, "prefix");
+  s.via = parsed<IpAddr>(j, "via", IpAddr::parse, "gateway");
+  s.family = static_cast<int>(j.opt_integer("family", 0, 6).value_or(0));
+  s.enable = j.boolean_or("enable", false);
+  s.foreign = j.boolean_or("foreign", false);
   return s;
+}
+
+// The tap, bridge and addresses of an interface live in argv's -I only;
+// "tap", "bridge", "address" and "host_address" are written for readers of
+// the JSON and are not read back (see GuestLaunch).
+GuestIface read_iface(const JsonIn& ij) {
+  GuestIface gi;
+  gi.index = static_cast<int>(ij.integer("index", 0, vkernel::kMaxNetIfs - 1));
+  gi.bridge_decl = ij.str_or("bridge_decl", "");
+  for (const JsonIn& a : ij.opt_list("addresses6"))
+    if (auto text = a.as_str()) {
+      if (auto p = IpPrefix::parse(*text)) gi.addresses6.push_back(*p);
+      else a.fail("bad address \"" + *text + "\"");
+    }
+  if (auto a = ij.opt_str("impair")) {
+    auto imp = vkernel::parse_impairment(*a);
+    if (imp) gi.impair = *imp;
+    else ij.fail("impair", imp.error().message);
+  }
+  return gi;
+}
+
+/// A field written only for readers of the JSON (its fact lives in argv):
+/// absent is fine; present, it must say what argv says.
+void agrees(const JsonIn& j, const char* key, const std::string& derived) {
+  if (auto v = j.opt_str(key); v && *v != derived) j.fail(key, "\"" + *v + "\" does not match argv (\"" + derived + "\")");
+}
+
+GuestLaunch read_guest(const JsonIn& gj) {
+  GuestLaunch g;
+  g.name = gj.str("name");
+  std::vector<std::string> argv = gj.strings("argv");
+  if (!argv.empty()) {
+    auto cmd = vkernel::Cmdline::parse(argv);
+    if (cmd) g.cmdline = std::move(cmd.value());
+    else gj.fail("argv", cmd.error().message);
+  } else if (gj.is_object()) {
+    gj.fail("argv", "empty");
+  }
+  g.bundled = gj.boolean_or("bundled", false);
+  g.console_log = gj.str("console_log");
+  g.stop_timeout = std::chrono::milliseconds(gj.integer("stop_timeout_ms", 0));
+  // "ready_timeout_ms": absent in a plan.json from before ready_timeout.
+  if (auto t = gj.opt_integer("ready_timeout_ms", 1)) g.ready_timeout = std::chrono::milliseconds(*t);
+  g.depends_on = gj.strings("depends_on");
+  auto ifaces = gj.list("ifaces");
+  for (const JsonIn& ij : ifaces) g.ifaces.push_back(read_iface(ij));
+  bool match = g.ifaces.size() == g.cmdline.netifs.size();
+  for (size_t i = 0; i < g.ifaces.size(); ++i) match = match && g.ifaces[i].index == static_cast<int>(i);
+  if (!match && gj.is_object()) gj.fail("ifaces", "do not match argv's -I list");
+  // Written for readers of the JSON (argv holds them): present, they must agree.
+  agrees(gj, "pidfile", g.pidfile());
+  for (size_t i = 0; match && i < ifaces.size(); ++i) {
+    const GuestIface& gi = g.ifaces[i];
+    auto addr = g.address(gi);
+    auto host = g.host_address(gi);
+    agrees(ifaces[i], "tap", g.tap(gi));
+    agrees(ifaces[i], "bridge", g.bridge(gi));
+    agrees(ifaces[i], "address", addr ? addr->str() : "");
+    agrees(ifaces[i], "host_address", host ? host->str() : "");
+  }
+  g.files_dir = gj.str_or("files_dir", "");
+  return g;
+}
+
+CheckDecl read_check(const JsonIn& cj) {
+  using K = CheckDecl::Kind;
+  CheckDecl c;
+  c.from.value = cj.str("from");
+  std::string kind_text = cj.str("kind");
+  auto kind = kind_from_name(kind_text);
+  if (!kind && cj.is_object()) cj.fail("kind", "unknown kind \"" + kind_text + "\"");
+  c.kind = kind.value_or(K::Ping);
+  c.target.value = cj.str("target");
+  std::string expect = cj.str("expect");
+  c.expect_present = expect != "unreachable" && expect != "absent";
+  if (c.kind == K::Tcp) c.port = static_cast<int>(cj.integer("port", 0, 65535));
+  if (c.kind == K::Command) c.exit = static_cast<int>(cj.integer("exit", 0, 255));
+  if (c.kind == K::Http) c.status = static_cast<int>(cj.integer("status", 0, 999));
+  c.name = cj.str_or("name", "");
+  for (auto [key, field] : {std::pair{"via", &c.via}, {"dev", &c.dev}, {"proto", &c.proto}, {"output", &c.output},
+                            {"match", &c.match}, {"address", &c.address}, {"contains", &c.contains}})
+    *field = cj.opt_str(key);
+  if (auto n = cj.opt_integer("prefixes", 0, 1 << 20)) c.prefixes = static_cast<int>(*n);
+  if (auto w = cj.opt_integer("wait_ms", 0)) c.wait = std::chrono::milliseconds(*w);
+  c.loc.file = cj.str_or("loc", "");
+  return c;
+}
+
+Result<Plan> read_plan(const json& j, std::string what) {
+  JsonReader r(std::move(what));
+  JsonIn top = r.top(j);
+  Plan p;
+  p.lab = top.str("lab");
+  p.description = top.str_or("description", "");
+  std::string t = top.str("target");
+  if (t == "linux") p.target = Target::Linux;
+  else if (t == "dragonfly") p.target = Target::DragonFly;
+  else if (top.is_object()) top.fail("target", "unknown target \"" + t + "\"");
+  std::string network = top.str("network");
+  if (network == "host") p.network = NetworkMode::Host;
+  else if (network != "isolated" && top.is_object()) top.fail("network", "unknown network \"" + network + "\"");
+  p.state_dir = top.str("state_dir");
+  for (const JsonIn& s : top.list("setup")) p.setup.push_back(read_step(s));
+  for (const JsonIn& s : top.list("teardown")) p.teardown.push_back(read_step(s));
+  for (const JsonIn& f : top.list("files"))
+    p.files.push_back({f.str("path"), f.str("content"), static_cast<int>(f.integer("mode", 0, 07777))});
+  for (const JsonIn& g : top.list("guests")) p.guests.push_back(read_guest(g));
+  for (const JsonIn& c : top.list("checks")) p.checks.push_back(read_check(c));
+  for (const JsonIn& m : top.opt_list("meta")) {
+    auto kv = m.items();
+    if (kv.size() != 2) {
+      m.fail("not a [key, value] pair");
+      continue;
+    }
+    auto k = kv[0].as_str();
+    auto v = kv[1].as_str();
+    if (k && v) p.meta.emplace_back(*k, *v);
+  }
+  p.notes = top.strings("notes", false);
+  if (!r.ok()) return r.error();
+  return p;
 }
 
 }  // namespace
@@ -168,17 +252,18 @@ json plan_to_json(const Plan& plan) {
     json gj = {{"name", g.name},
                {"argv", g.cmdline.argv()},
                {"bundled", g.bundled},
-               {"pidfile", g.pidfile},
+               {"pidfile", g.pidfile()},  // derived (argv's -p), for readers of the JSON
                {"console_log", g.console_log},
                {"stop_timeout_ms", g.stop_timeout.count()},
                {"ready_timeout_ms", g.ready_timeout.count()},
                {"depends_on", g.depends_on},
                {"ifaces", json::array()}};
     for (const auto& i : g.ifaces) {
-      json ij = {{"index", i.index}, {"tap", i.tap}};
-      if (!i.bridge.empty()) ij["bridge"] = i.bridge, ij["bridge_decl"] = i.bridge_decl;
-      if (i.address) ij["address"] = i.address->str();
-      if (i.host_address) ij["host_address"] = i.host_address->str();
+      // tap, bridge and the IPv4 addresses are argv's -I, repeated for readers
+      json ij = {{"index", i.index}, {"tap", g.tap(i)}};
+      if (auto b = g.bridge(i); !b.empty()) ij["bridge"] = b, ij["bridge_decl"] = i.bridge_decl;
+      if (auto a = g.address(i)) ij["address"] = a->str();
+      if (auto a = g.host_address(i)) ij["host_address"] = a->str();
       if (!i.addresses6.empty()) {
         ij["addresses6"] = json::array();
         for (const auto& a : i.addresses6) ij["addresses6"].push_back(a.str());
@@ -199,124 +284,7 @@ json plan_to_json(const Plan& plan) {
   return j;
 }
 
-Result<Plan> plan_from_json(const json& j) {
-  if (!j.is_object()) return make_error("plan: not a JSON object");
-  Reader r;
-  Plan p;
-  p.lab = r.str(j, "lab", "plan");
-  p.description = r.str(j, "description", "plan", false);
-  std::string t = r.str(j, "target", "plan");
-  if (t == "linux") p.target = Target::Linux;
-  else if (t == "dragonfly") p.target = Target::DragonFly;
-  else if (r.err.empty()) r.err = "plan: unknown target \"" + t + "\"";
-  p.network = r.str(j, "network", "plan") == "host" ? NetworkMode::Host : NetworkMode::Isolated;
-  p.state_dir = r.str(j, "state_dir", "plan");
-  for (const auto& s : r.arr(j, "setup", "plan")) p.setup.push_back(read_step(r, s, "plan setup"));
-  for (const auto& s : r.arr(j, "teardown", "plan"))
-    p.teardown.push_back(read_step(r, s, "plan teardown"));
-  for (const auto& f : r.arr(j, "files", "plan")) {
-    PlanFile pf;
-    pf.path = r.str(f, "path", "plan file");
-    pf.content = r.str(f, "content", "plan file");
-    pf.mode = static_cast<int>(r.num(f, "mode", "plan file"));
-    p.files.push_back(pf);
-  }
-  for (const auto& gj : r.arr(j, "guests", "plan")) {
-    if (!gj.is_object()) return make_error("plan: guest is not an object");
-    GuestLaunch g;
-    g.name = r.str(gj, "name", "plan guest");
-    const std::string ctx = "plan guest " + g.name;
-    std::vector<std::string> argv;
-    for (const auto& a : r.arr(gj, "argv", ctx)) {
-      if (!a.is_string()) return make_error(ctx + ": argv holds a non-string");
-      argv.push_back(a.get<std::string>());
-    }
-    if (!r.err.empty()) return make_error(r.err);
-    auto cmd = vkernel::Cmdline::parse(argv);
-    if (!cmd) return make_error(ctx + ": " + cmd.error().message);
-    g.cmdline = std::move(cmd.value());
-    g.bundled = gj.value("bundled", false);
-    g.pidfile = r.str(gj, "pidfile", ctx);
-    g.console_log = r.str(gj, "console_log", ctx);
-    g.stop_timeout = std::chrono::milliseconds(r.num(gj, "stop_timeout_ms", ctx));
-    if (gj.contains("ready_timeout_ms"))  // absent in a plan.json from before ready_timeout
-      g.ready_timeout = std::chrono::milliseconds(r.num(gj, "ready_timeout_ms", ctx));
-    for (const auto& d : r.arr(gj, "depends_on", ctx))
-      if (d.is_string()) g.depends_on.push_back(d.get<std::string>());
-    for (const auto& ij : r.arr(gj, "ifaces", ctx)) {
-      GuestIface gi;
-      gi.index = static_cast<int>(r.num(ij, "index", ctx));
-      gi.tap = r.str(ij, "tap", ctx);
-      gi.bridge = r.str(ij, "bridge", ctx, false);
-      gi.bridge_decl = r.str(ij, "bridge_decl", ctx, false);
-      if (auto a = r.str(ij, "address", ctx, false); !a.empty()) gi.address = Ipv4Prefix::parse(a);
-      if (auto a = r.str(ij, "host_address", ctx, false); !a.empty()) gi.host_address = Ipv4::parse(a);
-      if (auto it = ij.find("addresses6"); it != ij.end() && it->is_array())
-        for (const auto& a : *it)
-          if (auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt) gi.addresses6.push_back(*p);
-          else if (r.err.empty()) r.err = ctx + ": bad addresses6 item";
-      if (auto a = r.str(ij, "impair", ctx, false); !a.empty()) {
-        auto imp = vkernel::parse_impairment(a);
-        if (!imp) return make_error(ctx + ": impair: " + imp.error().message);
-        gi.impair = *imp;
-      }
-      g.ifaces.push_back(gi);
-    }
-    g.files_dir = r.str(gj, "files_dir", ctx, false);
-    p.guests.push_back(std::move(g));
-  }
-  for (const auto& cj : r.arr(j, "checks", "plan")) {
-    using K = CheckDecl::Kind;
-    const std::string ctx = "plan check";
-    CheckDecl c;
-    c.from.value = r.str(cj, "from", ctx);
-    auto kind = kind_from_name(r.str(cj, "kind", ctx));
-    if (!kind && r.err.empty()) r.err = ctx + ": unknown kind";
-    c.kind = kind.value_or(K::Ping);
-    c.target.value = r.str(cj, "target", ctx);
-    std::string expect = r.str(cj, "expect", ctx);
-    c.expect_present = expect != "unreachable" && expect != "absent";
-    if (c.kind == K::Tcp) c.port = static_cast<int>(r.num(cj, "port", ctx));
-    if (c.kind == K::Command) c.exit = static_cast<int>(r.num(cj, "exit", ctx));
-    if (c.kind == K::Http) c.status = static_cast<int>(r.num(cj, "status", ctx));
-    auto opt = [&](const char* key, std::optional<std::string>& v) {
-      if (cj.contains(key)) v = r.str(cj, key, ctx);
-    };
-    c.name = r.str(cj, "name", ctx, false);
-    opt("via", c.via);
-    opt("dev", c.dev);
-    opt("proto", c.proto);
-    opt("output", c.output);
-    opt("match", c.match);
-    opt("address", c.address);
-    opt("contains", c.contains);
-    if (cj.contains("prefixes")) c.prefixes = static_cast<int>(r.num(cj, "prefixes", ctx));
-    if (cj.contains("wait_ms")) c.wait = std::chrono::milliseconds(r.num(cj, "wait_ms", ctx));
-    c.loc.file = r.str(cj, "loc", ctx, false);
-    p.checks.push_back(c);
-  }
-  if (auto it = j.find("meta"); it != j.end() && it->is_array())
-    for (const auto& m : *it)
-      if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
-        p.meta.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
-  if (auto it = j.find("notes"); it != j.end() && it->is_array())
-    for (const auto& n : *it)
-      if (n.is_string()) p.notes.push_back(n.get<std::string>());
-  if (!r.err.empty()) return make_error(r.err);
-  return p;
-}
-
-std::string Plan::digest() const {
-  const std::string s = plan_to_json(*this).dump();
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+Result<Plan> plan_from_json(const json& j) { return read_plan(j, "plan"); }
 
 Result<Plan> read_plan_file(const std::string& path) {
   std::ifstream in(path);
@@ -325,13 +293,7 @@ Result<Plan> read_plan_file(const std::string& path) {
   ss << in.rdbuf();
   auto j = json::parse(ss.str(), nullptr, false);
   if (j.is_discarded()) return make_error(path + ": not valid JSON");
-  try {  // plan_from_json checks every type; this is the boundary all the same
-    auto plan = plan_from_json(j);
-    if (!plan) return make_error(path + ": " + plan.error().message);
-    return plan;
-  } catch (const std::exception& e) {
-    return make_error(path + ": " + e.what());
-  }
+  return read_plan(j, path);
 }
 
 }  // namespace vklab::topology

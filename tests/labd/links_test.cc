@@ -21,7 +21,9 @@ topology::Plan plan_ab() {
     for (int i = 0; i < 2; ++i) {
       topology::GuestIface gi;
       gi.index = i;
-      gi.tap = "tap" + std::to_string(i);
+      vkernel::NetIf ni;
+      ni.iface = "tap" + std::to_string(i);
+      g.cmdline.netifs.push_back(ni);
       g.ifaces.push_back(gi);
     }
     p.guests.push_back(g);

@@ -17,7 +17,6 @@ LabState sample() {
   LabState s;
   s.lab = "triangle";
   s.phase = Phase::Up;
-  s.plan_digest = "0123456789abcdef";
   s.isolated = true;
   s.labd = {1234, 99887766};
   s.netns = "/run/vklab/triangle/netns";
@@ -70,7 +69,7 @@ TEST_CASE("state: startup errors") {
   j["guests"][0]["startup_errors"][0]["line"] = "3";
   auto bad = state_from_json(j);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message.find("guests[0].startup_errors.\"line\"") != std::string::npos);
+  CHECK(bad.error().message.find("guests[0].startup_errors[0].line") != std::string::npos);
   j["guests"][0]["startup_errors"] = "x";
   CHECK_FALSE(state_from_json(j).ok());
 }

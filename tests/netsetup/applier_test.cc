@@ -356,17 +356,18 @@ TEST_CASE("rewrite_launch maps -I taps and bridges through the host-mode names")
   b.addr2 = *Ipv4::parse("10.9.0.2");
   b.netmask = 30;
   g.cmdline.netifs = {a, b};
-  g.ifaces = {{0, "tap0", "bridge0", "lan1", std::nullopt, std::nullopt, {}, std::nullopt},
-              {1, "tap1", "", "", std::nullopt, std::nullopt, {}, std::nullopt}};
+  g.ifaces = {{0, "lan1", {}, std::nullopt}, {1, "", {}, std::nullopt}};
   NameMap names = {{"bridge0", "bridge1"}, {"tap0", "tap2"}, {"tap1", "tap3"}};
   rewrite_launch(g, names);
   CHECK(g.cmdline.netifs[0].iface == "tap2");
   CHECK(g.cmdline.netifs[0].bridge == "bridge1");
   CHECK(g.cmdline.netifs[1].iface == "/dev/tap3");
   CHECK(g.cmdline.netifs[1].bridge.empty());
-  CHECK(g.ifaces[0].tap == "tap2");
-  CHECK(g.ifaces[0].bridge == "bridge1");
-  CHECK(g.ifaces[1].tap == "tap3");
+  CHECK(g.tap(g.ifaces[0]) == "tap2");
+  CHECK(g.bridge(g.ifaces[0]) == "bridge1");
+  CHECK(g.tap(g.ifaces[1]) == "tap3");
+  CHECK(g.host_address(g.ifaces[1]) == Ipv4::parse("10.9.0.1"));
+  CHECK(g.address(g.ifaces[1]) == Ipv4Prefix::parse("10.9.0.2/30"));
   auto argv = g.cmdline.argv();
   CHECK(std::find(argv.begin(), argv.end(), "tap2:bridge1:10.1.0.1/24") != argv.end());
 }

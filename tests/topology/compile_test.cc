@@ -75,7 +75,6 @@ TEST_CASE("compile is deterministic and the JSON plan round-trips") {
   Plan a = compile(lab, golden_options(Target::Linux));
   Plan b = compile(lab, golden_options(Target::Linux));
   CHECK(plan_to_json(a).dump() == plan_to_json(b).dump());
-  CHECK(a.digest() == b.digest());
 
   auto back = plan_from_json(plan_to_json(a));
   REQUIRE(back.ok());
@@ -92,20 +91,20 @@ TEST_CASE("naming: bridges by declaration, taps by guest then interface order") 
   REQUIRE(r2);
   // r1 has three interfaces (tap0-2), so r2's vke0 is tap3 on lan2 = bridge1.
   REQUIRE(r2->ifaces.size() == 3);
-  CHECK(r2->ifaces[0].tap == "tap3");
-  CHECK(r2->ifaces[0].bridge == "bridge1");
+  CHECK(r2->tap(r2->ifaces[0]) == "tap3");
+  CHECK(r2->bridge(r2->ifaces[0]) == "bridge1");
   const auto argv = r2->cmdline.argv();
   CHECK(std::find(argv.begin(), argv.end(), "tap3:bridge1:10.2.0.1/24") != argv.end());
   CHECK(std::find(argv.begin(), argv.end(), "-p") != argv.end());
-  CHECK(r2->pidfile == "/run/vklab/triangle/r2.pid");
+  CHECK(r2->pidfile() == "/run/vklab/triangle/r2.pid");
 }
 
-TEST_CASE("a changed lab changes the digest") {
+TEST_CASE("a changed lab changes the plan") {
   Lab lab = load_ok("pass/triangle.yaml");
   Plan a = compile(lab, golden_options(Target::Linux));
   lab.guests[0].memory.value = "128m";
   Plan b = compile(lab, golden_options(Target::Linux));
-  CHECK(a.digest() != b.digest());
+  CHECK(plan_to_json(a) != plan_to_json(b));
 }
 
 TEST_CASE("teardown undoes setup in reverse") {

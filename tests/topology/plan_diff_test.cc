@@ -87,7 +87,9 @@ TEST_CASE("plan_diff: guests, links and bridges removed; an interface added to a
   CHECK(d.links_added == std::vector<std::string>{"h1 vke1 (tap4)"});
   CHECK(d.links_removed == std::vector<std::string>{"h2 vke0 (tap3)"});
   // dmz takes bridge2: wan's bridge1 is still there until the apply removes it.
-  CHECK(b.find_guest("r1")->ifaces[1].bridge == "bridge2");
+  const GuestLaunch* r1 = b.find_guest("r1");
+  REQUIRE(r1);
+  CHECK(r1->bridge(r1->ifaces[1]) == "bridge2");
   CHECK(d.unsupported.empty());
 }
 
@@ -124,14 +126,14 @@ TEST_CASE("apply_steps: new links before the stops, moved and removed ones after
   REQUIRE(h1);
   REQUIRE(h2);
   REQUIRE(h3);
-  const std::string dmz = h3->ifaces[0].bridge;
-  CHECK(h2->ifaces[0].tap == a.find_guest("h2")->ifaces[0].tap);  // kept name
-  CHECK(h2->ifaces[0].bridge == dmz);
+  const std::string dmz = h3->bridge(h3->ifaces[0]);
+  CHECK(h2->tap(h2->ifaces[0]) == a.find_guest("h2")->tap(a.find_guest("h2")->ifaces[0]));  // kept name
+  CHECK(h2->bridge(h2->ifaces[0]) == dmz);
 
   // added: dmz and h3's tap, created, joined, up; nothing of a running link.
   std::vector<std::string> added;
   for (const auto& st : s.added) added.push_back(std::to_string(static_cast<int>(st.op)) + " " + st.ifname + " " + st.member);
-  const std::string tap3 = h3->ifaces[0].tap;
+  const std::string tap3 = h3->tap(h3->ifaces[0]);
   CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::CreateBridge)) + " " + dmz + " ") == 1);
   CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::CreateTap)) + " " + tap3 + " ") == 1);
   CHECK(std::count(added.begin(), added.end(), std::to_string(static_cast<int>(Op::AddMember)) + " " + dmz + " " + tap3) == 1);
@@ -144,11 +146,11 @@ TEST_CASE("apply_steps: new links before the stops, moved and removed ones after
   REQUIRE(s.moved.size() == 1);
   CHECK(s.moved[0].op == Op::AddMember);
   CHECK(s.moved[0].ifname == dmz);
-  CHECK(s.moved[0].member == h2->ifaces[0].tap);
+  CHECK(s.moved[0].member == h2->tap(h2->ifaces[0]));
   // removed: h1's tap; every bridge stays (wan keeps r1).
   REQUIRE(s.removed.size() == 1);
   CHECK(s.removed[0].op == Op::DestroyLink);
-  CHECK(s.removed[0].ifname == h1->ifaces[0].tap);
+  CHECK(s.removed[0].ifname == h1->tap(h1->ifaces[0]));
 
   // Nothing changed: nothing to run.
   CHECK(apply_steps(a, plan_of(kBase, &a)) == ApplySteps{});
