@@ -13,7 +13,7 @@
 
 namespace vklab::hostnet {
 
-class FakeHost final : public Host {
+class FakeHost : public Host {
  public:
   /// Every call, in order: "check_modules", "load_module if_bridge",
   /// "create_bridge bridge0 vklab:x", "create_tap tap0 vklab:x",

@@ -102,7 +102,7 @@ void Daemon::serve_apply(Client& c) {
   }
   job.next = std::move(*next_plan);
   job.fd = c.fd;
-  job.asked = Clock::now();
+  job.asked = now();
   job.halting = job.diff.guests_removed;
   for (const auto& n : job.diff.changed_names()) job.halting.push_back(n);
 
@@ -166,7 +166,7 @@ void Daemon::advance_apply() {
   GuestsReply reply = apply_->reply;
   for (size_t i : watch)
     reply.guests.push_back({st_.guests[i].name, st_.guests[i].state,
-                            std::chrono::duration_cast<milliseconds>(Clock::now() - apply_->asked)});
+                            std::chrono::duration_cast<milliseconds>(now() - apply_->asked)});
   answer(reply);
 }
 
@@ -174,7 +174,7 @@ void Daemon::swap_plan() {
   ApplyJob& job = *apply_;
   topology::Plan& next_plan = job.next;
   const auto changed = job.diff.changed_names();
-  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - job.asked);
+  auto took = std::chrono::duration_cast<milliseconds>(now() - job.asked);
   std::vector<std::string> errors;
 
   // The removed guests: their outcome, and nothing of theirs left.

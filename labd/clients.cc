@@ -156,7 +156,7 @@ void Daemon::on_ready(size_t i) {
     if (m->kind == vkernel::ReadyLine::Kind::Run) {
       r.running_line = m->line;
       r.running_text = m->text;
-      r.running_since = Clock::now();
+      r.running_since = now();
     } else if (m->kind == vkernel::ReadyLine::Kind::Failed) {
       g.startup_errors.push_back({m->line, m->exit, m->text});
       dirty_ = true;

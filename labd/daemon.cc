@@ -21,7 +21,6 @@
 #include "labd/netns.h"
 #include "labd/pollset.h"
 #include "netsetup/applier.h"
-#include "netsetup/open_host.h"
 #include "topology/plan_json.h"
 
 namespace vklab::labd {
@@ -55,7 +54,7 @@ void Daemon::emit(const Progress& p) {
 }
 
 void Daemon::save() {
-  if (Status s = write_state(dir_.state_json(), st_); !s) std::cerr << "labd: " << s.error().message << "\n";
+  if (Status s = w_.store->save(dir_.state_json(), st_); !s) std::cerr << "labd: " << s.error().message << "\n";
   dirty_ = false;
   fault_point("labd.saved");
 }
@@ -106,15 +105,15 @@ Status Daemon::setup() {
   listen_ = *l;
 
   if (st_.isolated) {
-    auto t0 = Clock::now();
-    if (Status s = enter_new_netns(); !s) return make_error(plan_.lab + ": " + s.error().message);
+    auto t0 = now();
+    if (Status s = w_.netns->enter(); !s) return make_error(plan_.lab + ": " + s.error().message);
     // A new namespace waits for the kernel's lock while it still removes
     // the links of a dropped one (a large lab's down just before): say why
     // the up is slow rather than look stuck.
-    if (auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count(); ms >= 500)
+    if (auto ms = std::chrono::duration_cast<milliseconds>(now() - t0).count(); ms >= 500)
       emit({"", "", plan_.lab + ": creating the lab's namespace took " + std::to_string(ms) +
                         " ms (the kernel is likely still removing an earlier lab's interfaces)"});
-    if (Status s = bind_netns(dir_.netns()); !s) return make_error(plan_.lab + ": " + s.error().message);
+    if (Status s = w_.netns->bind(dir_.netns()); !s) return make_error(plan_.lab + ": " + s.error().message);
     st_.netns = dir_.netns();
     save();
   }
@@ -128,7 +127,7 @@ Status Daemon::setup() {
 }
 
 Status Daemon::apply_host() {
-  auto h = netsetup::open_host(plan_.target);
+  auto h = w_.open_host(plan_);
   if (!h) return make_error("netsetup: " + h.error().message);
   host_ = std::move(*h);
   netsetup::ApplyOptions ao;
@@ -137,14 +136,14 @@ Status Daemon::apply_host() {
   const bool record_each = !st_.isolated;  // a dropped namespace takes everything with it
   ao.on_created = [this, record_each](const netsetup::CreatedObject& o) -> Status {
     st_.created.push_back(o);
-    if (record_each) return write_state(dir_.state_json(), st_);
+    if (record_each) return w_.store->save(dir_.state_json(), st_);
     return {};
   };
   ao.on_removed = [this](const netsetup::CreatedObject& o) {
     std::erase(st_.created, o);
   };
   netsetup::Applier applier(*host_, ao);
-  auto t0 = Clock::now();
+  auto t0 = now();
   Status s = applier.apply(plan_.setup);
   save();
   if (!s) return make_error("host setup: " + s.error().message);
@@ -158,7 +157,7 @@ Status Daemon::apply_host() {
     if (Status w = write_file_atomic(opts_.plan_path, topology::plan_to_json(plan_).dump(1) + "\n"); !w)
       return w;
   }
-  auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  auto ms = std::chrono::duration_cast<milliseconds>(now() - t0).count();
   emit({"", "", plan_.lab + ": host setup done (" + std::to_string(plan_.setup.size()) +
                     " steps, " + std::to_string(ms) + " ms)"});
   return {};
@@ -211,7 +210,7 @@ int Daemon::poll_timeout() {
   bool any_forking = false;
   for (size_t i = 0; i < rt_.size(); ++i) any_forking = any_forking || forking(i);
   if (any_forking) {
-    auto now = Clock::now();
+    const Clock::time_point now = this->now();
     if (now >= next_forked_poll_) {
       for (size_t i = 0; i < rt_.size(); ++i)
         if (forking(i)) refresh_kernel(i);
@@ -227,7 +226,7 @@ int Daemon::poll_timeout() {
   }
   if (waiting) timeout = 100;
   if (starting) timeout = static_cast<int>(kReadyPoll.count());
-  auto now = Clock::now();
+  const Clock::time_point now = this->now();
   for (size_t i = 0; i < rt_.size(); ++i)
     if (st_.guests[i].state == GuestState::Stopping) {
       auto left = std::max<int64_t>(std::chrono::duration_cast<milliseconds>(rt_[i].deadline - now).count() + 1, 0);
@@ -251,11 +250,11 @@ Status Daemon::finish() {
     // Whatever still runs in the lab's namespace (a forked kernel's child
     // whose wrapper is gone) goes with the lab: down never leaves a guest.
     std::vector<pid_t> left;
-    auto strays = kill_netns_members(dir_.netns(), 2000, left);
+    auto strays = w_.netns->kill_members(dir_.netns(), 2000, left);
     strays_ = static_cast<int>(strays.size());
     if (!strays.empty()) emit({"", "", strays_text(plan_.lab, strays)});
     if (!left.empty()) err += (err.empty() ? "" : "; ") + std::to_string(left.size()) + " process(es) of the lab still run";
-    if (Status s = drop_netns(dir_.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
+    if (Status s = w_.netns->drop(dir_.netns()); !s) err += (err.empty() ? "" : "; ") + s.error().message;
   }
   for (const auto& g : plan_.guests)
     if (Status c = remove_guest_cgroup(g.pidfile()); !c) err += (err.empty() ? "" : "; ") + c.error().message;
@@ -310,7 +309,9 @@ Status Daemon::run() {
 }
 
 Status run_daemon(const DaemonOptions& opts) {
-  Daemon d(opts);
+  DaemonOptions o = opts;
+  if (!o.world.launcher) o.world = real_world();
+  Daemon d(std::move(o));
   return d.run();
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "labd/world.h"
 
 namespace vklab::labd {
 
@@ -33,6 +34,8 @@ struct DaemonOptions {
   /// --strict: a failed startup command of any guest fails the up
   /// (rolled back) instead of leaving the lab up with startup errors.
   bool strict = false;
+  /// Everything the daemon does to the world (world.h); empty = real_world().
+  World world;
 };
 
 /// Runs the lab until it is down. Ok when it went down after being up;

@@ -25,12 +25,12 @@
 #include "labd/protocol.h"
 #include "labd/state.h"
 #include "labd/supervise.h"
+#include "labd/world.h"
 #include "topology/plan.h"
 #include "topology/plan_diff.h"
 
 namespace vklab::labd {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// Per-guest runtime, beside its GuestRecord (same index).
@@ -86,7 +86,7 @@ struct ApplyJob {
 
 class Daemon {
  public:
-  explicit Daemon(DaemonOptions o) : opts_(std::move(o)) {}
+  explicit Daemon(DaemonOptions o) : opts_(std::move(o)), w_(opts_.world) {}
   Status run();
 
  private:
@@ -156,7 +156,11 @@ class Daemon {
   /// The stop timeout that applies to guest i now.
   milliseconds stop_timeout_of(size_t i) const;
 
+  /// The world's clock (World::now): every deadline and duration.
+  Clock::time_point now() const { return w_.now(); }
+
   DaemonOptions opts_;
+  World w_;  ///< everything labd does to the world goes through it (world.h)
   topology::Plan plan_;
   StateDir dir_;
   LabState st_;

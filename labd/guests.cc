@@ -104,7 +104,7 @@ void Daemon::serve_guests(Client& c, const GuestsRequest& req) {
   // The client hears every line about its guests from here on.
   c.mode = Client::Mode::Guests;
   c.watch = idx;
-  c.asked = Clock::now();
+  c.asked = now();
   for (size_t i : idx) {
     GuestRecord& g = st_.guests[i];
     Runtime& r = rt_[i];
@@ -142,7 +142,7 @@ void Daemon::answer_guests_clients() {
     if (dirty_) save();  // a status right after the reply sees what it says
     GuestsReply reply;
     for (size_t i : c.watch) {
-      auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - c.asked);
+      auto took = std::chrono::duration_cast<milliseconds>(now() - c.asked);
       reply.guests.push_back({st_.guests[i].name, st_.guests[i].state, took});
     }
     (void)write_all(c.fd, encode(Reply{reply}) + "\n");

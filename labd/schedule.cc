@@ -62,9 +62,9 @@ void Daemon::schedule() {
     r.ready_buf = LineBuffer{};
     g.state = next(g.state, GuestEvent::Launch).state;  // Starting
     save();
-    r.launched = Clock::now();
+    r.launched = now();
     r.log = ::open(r.launch.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    auto l = launch(r.launch.cmdline.argv(), r.launch.bundled, launch_record_path(r.launch.pidfile()));
+    auto l = w_.launcher->launch(r.launch.cmdline.argv(), r.launch.bundled, launch_record_path(r.launch.pidfile()));
     if (!l) {
       guest_event(i, GuestEvent::LaunchFailed, g.name + ": " + l.error().message);
       continue;
@@ -81,7 +81,7 @@ void Daemon::schedule() {
 }
 
 void Daemon::check_ready() {
-  auto now = Clock::now();
+  const Clock::time_point now = this->now();
   for (size_t i = 0; i < st_.guests.size(); ++i) {
     GuestRecord& g = st_.guests[i];
     if (g.state != GuestState::Starting || rt_[i].pid <= 0) continue;
@@ -105,7 +105,7 @@ std::string Daemon::not_ready_text(size_t i) const {
   const Runtime& r = rt_[i];
   std::string s = st_.guests[i].name + ": not ready after " + format_duration(r.launch.ready_timeout);
   if (r.running_line <= 0) return s;
-  auto ran = std::chrono::duration_cast<milliseconds>(Clock::now() - r.running_since);
+  auto ran = std::chrono::duration_cast<milliseconds>(now() - r.running_since);
   return s + ": startup line " + std::to_string(r.running_line) + " still running after " + format_duration(ran) +
          ": " + r.running_text + " (a server left in the foreground never ends: end its line with ' &', "
          "or raise ready_timeout)";
@@ -126,12 +126,12 @@ void Daemon::perform(size_t i, GuestAction a) {
   Runtime& r = rt_[i];
   if (a == GuestAction::SendTerm || a == GuestAction::SendKill) refresh_kernel(i);
   if (a == GuestAction::SendTerm) {
-    r.term_sent = Clock::now();
+    r.term_sent = now();
     r.deadline = r.term_sent + stop_timeout_of(i);
     if (!g.kernel.valid() || !signal_if_same(g.kernel, SIGTERM))
       if (r.pid > 0) ::kill(r.pid, SIGTERM);
   } else if (a == GuestAction::SendKill) {
-    if (r.term_sent == Clock::time_point{}) r.term_sent = Clock::now();
+    if (r.term_sent == Clock::time_point{}) r.term_sent = now();
     signal_if_same(g.kernel, SIGKILL);
     if (r.pid > 0) ::kill(r.pid, SIGKILL);  // our unreaped child: its pid cannot be reused
   }
@@ -146,11 +146,11 @@ void Daemon::guest_event(size_t i, GuestEvent e, const std::string& detail) {
   perform(i, t.action);
   if (t.state == before) return;
   dirty_ = true;
-  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - r.term_sent);
+  auto took = std::chrono::duration_cast<milliseconds>(now() - r.term_sent);
   std::string text = detail;
   if (t.state == GuestState::Up) {
     g.ready_ms = now_ms();
-    auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - r.launched).count();
+    auto ms = std::chrono::duration_cast<milliseconds>(now() - r.launched).count();
     text = g.name + ": up in " + std::to_string(ms) + " ms (pid " + std::to_string(g.kernel.pid) + ")";
     if (size_t n = g.startup_errors.size(); n > 0)
       text += ", " + std::to_string(n) + " startup error" + (n == 1 ? "" : "s");

@@ -86,7 +86,7 @@ void Daemon::stop_ready_guests() {
 }
 
 void Daemon::check_deadlines() {
-  auto now = Clock::now();
+  const Clock::time_point now = this->now();
   for (size_t i = 0; i < st_.guests.size(); ++i) {
     if (st_.guests[i].state != GuestState::Stopping) continue;
     Runtime& r = rt_[i];
