@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "../topology/valid_lab.h"
 #include "hostnet/fake_host.h"
@@ -129,14 +131,16 @@ struct CheckingLauncher : Launcher {
 /// What a client does, in a forked child, once state.json satisfies `when`.
 struct ClientAction {
   std::function<bool(const LabState&)> when;
-  enum class Kind { None, Down, ForceDown, Signal } kind = Kind::None;
+  enum class Kind { None, Down, ForceDown, Signal, ApplyThenDown } kind = Kind::None;
   int sig = SIGINT;
+  std::string next_plan;  ///< ApplyThenDown: plan.next.json's content
 };
 
 struct Outcome {
   Status result;
   std::vector<std::string> progress;  ///< the progress lines' texts
   std::optional<DownReply> down;      ///< what the client's down heard
+  std::optional<Reply> applied;       ///< what the client's apply heard
   std::shared_ptr<hostnet::FakeHost> host = std::make_shared<hostnet::FakeHost>();
   std::shared_ptr<Journal> journal = std::make_shared<Journal>();
   std::shared_ptr<CountingNetns> netns = std::make_shared<CountingNetns>();
@@ -164,6 +168,20 @@ bool phase_is(const LabState& s, Phase p) { return s.phase == p; }
     ::kill(::getppid(), a.sig);
     _exit(0);
   }
+  if (a.kind == ClientAction::Kind::ApplyThenDown) {
+    if (!write_file_atomic(sd.next_plan_json(), a.next_plan)) _exit(4);
+    auto c = ControlClient::connect(sd.control());
+    if (!c || !c->send(Request{ApplyRequest{}})) _exit(4);
+    for (;;) {
+      auto r = c->receive(std::chrono::seconds(30));
+      if (!r) _exit(4);
+      if (std::holds_alternative<GuestsReply>(*r) || std::holds_alternative<ErrorReply>(*r)) {
+        std::string line = encode(*r) + "\n";
+        (void)!::write(out, line.data(), line.size());
+        break;
+      }
+    }
+  }
   auto c = ControlClient::connect(sd.control());
   if (!c || !c->send(Request{DownRequest{a.kind == ClientAction::Kind::ForceDown, std::nullopt}})) _exit(2);
   for (;;) {
@@ -180,7 +198,7 @@ bool phase_is(const LabState& s, Phase p) { return s.phase == p; }
 /// Compiles `yaml` (guest kernels already in it) into `o.dir`, then runs
 /// labd over the fake world until the lab is down.
 void run_lab(Outcome& o, const std::string& yaml, const ClientAction& action,
-             const std::function<void(topology::Plan&)>& edit = nullptr) {
+             const std::function<void(topology::Plan&)>& edit = nullptr, const topology::Plan* launches = nullptr) {
   topology::CompileOptions co;
   co.state_dir = o.dir;
   co.auto_kernel = "/nonexistent";
@@ -198,7 +216,7 @@ void run_lab(Outcome& o, const std::string& yaml, const ClientAction& action,
     return std::unique_ptr<hostnet::Host>(std::move(h));
   };
   o.launcher->journal = o.journal;
-  o.launcher->plan = &plan;
+  o.launcher->plan = launches ? launches : &plan;
   w.launcher = o.launcher;
   w.netns = o.netns;
   w.store = o.journal;
@@ -262,9 +280,20 @@ void run_lab(Outcome& o, const std::string& yaml, const ClientAction& action,
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);  // ECHILD when the daemon reaped it: fine
   }
-  if (!reply.empty())
-    if (auto r = decode_reply(std::string_view(reply).substr(0, reply.size() - 1)))
+  for (size_t at = 0, nl; (nl = reply.find('\n', at)) != std::string::npos; at = nl + 1)
+    if (auto r = decode_reply(std::string_view(reply).substr(at, nl - at))) {
       if (auto* d = std::get_if<DownReply>(&*r)) o.down = *d;
+      else o.applied = *r;
+    }
+}
+
+/// `yaml` compiled as run_lab does, with `running`'s names kept (up --apply).
+std::string next_plan(const std::string& yaml, const std::string& dir, const topology::Plan& running) {
+  topology::CompileOptions co;
+  co.state_dir = dir;
+  co.auto_kernel = "/nonexistent";
+  co.keep_names = &running;
+  return topology::plan_to_json(topology::compile(topology::testing::valid_lab(yaml), co)).dump(1) + "\n";
 }
 
 std::string lab_yaml(const std::string& network, const std::string& guests) {
@@ -488,5 +517,59 @@ TEST_CASE("daemon: a forced down kills every guest at once") {
   REQUIRE(o.down);
   for (const auto& g : o.down->guests) CHECK(g.state == GuestState::Forced);
   CHECK(o.skew_ms.load() == 0);  // no deadline was needed
+  nothing_runs(o);
+}
+
+TEST_CASE("daemon: up --apply starts the added guest, restarts the changed one, leaves the rest running") {
+  TmpDir t;
+  Kernels k(t.path);
+  Outcome o;
+  o.dir = t.path + "/t";
+  const std::string v1 = lab_yaml("isolated", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " +
+                                                  k.polite + ", interfaces: [lan]}\n  c: {kernel: " + k.polite +
+                                                  ", interfaces: [lan]}\n");
+  // b changed (its kernel), c removed, d added on a new bridge.
+  const std::string v2 = "name: t\nnetwork: isolated\ndefaults: {memory: 64m, stop_timeout: 5s}\nbridges: [lan, dmz]\n"
+                         "guests:\n  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " + k.late +
+                         ", interfaces: [lan]}\n  d: {kernel: " + k.polite + ", interfaces: [dmz], depends_on: [a]}\n";
+  topology::CompileOptions co;
+  co.state_dir = o.dir;
+  co.auto_kernel = "/nonexistent";
+  const topology::Plan running = topology::compile(topology::testing::valid_lab(v1), co);
+  ClientAction act{[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::ApplyThenDown};
+  act.next_plan = next_plan(v2, o.dir, running);
+  // The launcher checks argv against the plan it was given: give it both.
+  topology::Plan both = running;
+  auto v2plan = topology::plan_from_json(nlohmann::json::parse(act.next_plan));
+  REQUIRE(v2plan);
+  for (const auto& g : v2plan->guests)
+    if (!both.find_guest(g.name) || g.name == "b") both.guests.push_back(g);
+  o.launcher->plan = &both;
+  run_lab(o, v1, act, nullptr, &both);
+  INFO(joined(o.progress));
+  CHECK(o.result.ok());
+  REQUIRE(o.applied);
+  auto* r = std::get_if<GuestsReply>(&*o.applied);
+  REQUIRE(r);
+  CHECK(r->error == "");
+  std::map<std::string, GuestState> got;
+  for (const auto& g : r->guests) got[g.guest] = g.state;
+  CHECK(got == std::map<std::string, GuestState>{{"b", GuestState::Up}, {"c", GuestState::Halted},
+                                                 {"d", GuestState::Up}});
+  CHECK(o.launcher->order == std::vector<std::string>{"a", "b", "c", "b", "d"});
+  CHECK(o.launcher->violations == std::vector<std::string>{});
+  // a kept its process across the apply: one proc in every record of it.
+  std::set<pid_t> a_procs;
+  for (const auto& s : o.journal->saves)
+    if (const GuestRecord* a = s.find("a"); a && a->proc.valid()) a_procs.insert(a->proc.pid);
+  CHECK(a_procs.size() == 1);
+  // The host side: dmz's bridge and d's tap made, c's tap destroyed.
+  const std::string c_tap = running.find_guest("c")->tap(running.find_guest("c")->ifaces[0]);
+  const std::string d_tap = v2plan->find_guest("d")->tap(v2plan->find_guest("d")->ifaces[0]);
+  CHECK(std::count(o.host->calls.begin(), o.host->calls.end(), "destroy " + c_tap) == 1);
+  CHECK(o.host->links.count(d_tap) == 1);
+  CHECK(o.host->links.count(c_tap) == 0);
+  REQUIRE(o.down);
+  CHECK(o.down->guests.size() == 3);  // a, b, d
   nothing_runs(o);
 }
