@@ -15,6 +15,7 @@
 
 #include "labd/launch.h"
 #include "labd/netns.h"
+#include "labd/stop_order.h"
 #include "netsetup/applier.h"
 #include "netsetup/open_host.h"
 #include "topology/plan_json.h"
@@ -25,16 +26,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-/// What recovery takes from the plan: each guest's stop_timeout and pidfile.
+/// What recovery takes from the plan: each guest's stop_timeout, pidfile and depends_on.
 struct PlanGuest {
   milliseconds stop_timeout{topology::kDefaultStopTimeout};
   std::string pidfile;
+  std::vector<std::string> depends_on;
 };
 
 std::map<std::string, PlanGuest> plan_guests(const std::optional<topology::Plan>& plan) {
   std::map<std::string, PlanGuest> out;
   if (!plan) return out;
-  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile()};
+  for (const auto& g : plan->guests) out[g.name] = {g.stop_timeout, g.pidfile(), g.depends_on};
   return out;
 }
 
@@ -44,10 +46,14 @@ std::optional<topology::Plan> read_plan(const StateDir& dir) {
   return std::move(*plan);
 }
 
+/// A live guest being stopped by recovery.
 struct Stopping {
   const GuestRecord* rec;
-  Clock::time_point deadline;
-  bool done = false;
+  GuestState state = GuestState::Up;  ///< it runs: the guest machine takes it from there
+  milliseconds timeout{topology::kDefaultStopTimeout};
+  std::vector<std::string> depends_on;
+  Clock::time_point term_sent{}, deadline{};
+  bool told = false;  ///< its outcome is in the reply
 };
 
 // The process that answers SIGTERM: the pidfile's kernel, else the forked one.
@@ -77,42 +83,66 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
     if (alive(g.proc))
       if (auto k = kernel_child(pidfile, g.proc.pid)) g.kernel = *k;
   }
+  // The stop sequence labd uses (stop_order.h), each guest on the guest
+  // machine: dependents first, each with its own deadline from its SIGTERM.
   DownReply reply;
   std::vector<Stopping> live;
-  auto t0 = Clock::now();
-  for (const auto& g : guests) {
+  for (auto& g : guests) {
     if (!any_alive(g)) continue;
-    milliseconds to = opts.timeout.value_or(
-        planned.count(g.name) ? planned[g.name].stop_timeout : milliseconds(topology::kDefaultStopTimeout));
-    if (opts.force) {
-      signal_if_same(g.kernel, SIGKILL);
-      signal_if_same(g.proc, SIGKILL);
-    } else {
-      signal_if_same(target(g), SIGTERM);
-    }
-    live.push_back({&g, t0 + to});
+    Stopping s{&g};
+    s.timeout = opts.timeout.value_or(planned.count(g.name) ? planned[g.name].stop_timeout
+                                                            : milliseconds(topology::kDefaultStopTimeout));
+    if (planned.count(g.name)) s.depends_on = planned[g.name].depends_on;
+    live.push_back(std::move(s));
   }
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> deps;
+  for (const auto& s : live) {
+    names.push_back(s.rec->name);
+    deps.push_back(s.depends_on);
+  }
+  auto runs = [&live](size_t j) { return !is_terminal(live[j].state); };
+  auto perform = [](Stopping& s, GuestAction a, Clock::time_point now) {
+    if (a == GuestAction::SendTerm) {
+      s.term_sent = now;
+      s.deadline = now + s.timeout;
+      signal_if_same(target(*s.rec), SIGTERM);
+    } else if (a == GuestAction::SendKill) {
+      if (s.term_sent == Clock::time_point{}) s.term_sent = now;
+      signal_if_same(s.rec->kernel, SIGKILL);
+      signal_if_same(s.rec->proc, SIGKILL);
+    }
+  };
   for (;;) {
     bool pending = false;
-    auto now = Clock::now();
-    for (auto& s : live) {
-      if (s.done) continue;
-      auto took = std::chrono::duration_cast<milliseconds>(now - t0);
-      if (!any_alive(*s.rec)) {
-        s.done = true;
-        GuestOutcome o{s.rec->name, opts.force ? GuestState::Forced : GuestState::Halted, took};
-        reply.guests.push_back(o);
-        sink({o.guest, state_name(o.state), describe(o, opts.force ? milliseconds(0) : std::chrono::duration_cast<milliseconds>(s.deadline - t0))});
-      } else if (now >= s.deadline) {
-        signal_if_same(s.rec->kernel, SIGKILL);
-        signal_if_same(s.rec->proc, SIGKILL);
-        s.done = true;
-        GuestOutcome o{s.rec->name, GuestState::Forced, took};
-        reply.guests.push_back(o);
-        sink({o.guest, state_name(o.state), describe(o, std::chrono::duration_cast<milliseconds>(s.deadline - t0))});
-      } else {
-        pending = true;
+    const auto now = Clock::now();
+    for (size_t i = 0; i < live.size(); ++i) {
+      Stopping& s = live[i];
+      if (s.state == GuestState::Up && may_stop(i, names, deps, runs, opts.force)) {
+        Transition t = next(s.state, opts.force ? GuestEvent::Kill : GuestEvent::Stop);
+        s.state = t.state;
+        perform(s, t.action, now);
       }
+      if (s.state == GuestState::Stopping) {
+        // Not our child: its exit status is unknown, its end counts as clean.
+        std::optional<GuestEvent> e;
+        if (!any_alive(*s.rec)) e = GuestEvent::Exited;
+        else if (now >= s.deadline) e = GuestEvent::Deadline;
+        if (e) {
+          Transition t = next(s.state, *e);
+          s.state = t.state;
+          perform(s, t.action, now);
+        }
+      }
+      if (!is_terminal(s.state)) {
+        pending = true;
+        continue;
+      }
+      if (s.told) continue;
+      s.told = true;
+      GuestOutcome o{s.rec->name, s.state, std::chrono::duration_cast<milliseconds>(now - s.term_sent)};
+      reply.guests.push_back(o);
+      sink({o.guest, state_name(o.state), describe(o, opts.force ? milliseconds(0) : s.timeout)});
     }
     if (!pending) break;
     std::this_thread::sleep_for(milliseconds(10));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "labd/daemon_impl.h"
+#include "labd/stop_order.h"
 
 namespace vklab::labd {
 
@@ -70,16 +71,19 @@ void Daemon::start_stop() {
   stop_ready_guests();
 }
 
-// SIGTERM to every guest none of whose live dependents still runs.
+// SIGTERM to every guest none of whose dependents still runs (stop_order.h).
 void Daemon::stop_ready_guests() {
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> deps;
+  for (size_t j = 0; j < st_.guests.size(); ++j) {
+    names.push_back(st_.guests[j].name);
+    deps.push_back(rt_[j].launch.depends_on);
+  }
+  auto runs = [this](size_t j) {
+    return !is_terminal(st_.guests[j].state) && st_.guests[j].state != GuestState::Queued;
+  };
   for (size_t i = 0; i < st_.guests.size(); ++i) {
-    if (!rt_[i].term_pending) continue;
-    bool dependents_gone = true;
-    for (size_t j = 0; j < st_.guests.size(); ++j)
-      for (const auto& d : rt_[j].launch.depends_on)
-        if (d == st_.guests[i].name && !is_terminal(st_.guests[j].state) &&
-            st_.guests[j].state != GuestState::Queued && !lab_.forced) dependents_gone = false;
-    if (!dependents_gone) continue;
+    if (!rt_[i].term_pending || !may_stop(i, names, deps, runs, lab_.forced)) continue;
     rt_[i].term_pending = false;
     guest_event(i, lab_.forced ? GuestEvent::Kill : GuestEvent::Stop);
   }
