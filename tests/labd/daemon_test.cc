@@ -130,8 +130,11 @@ struct CheckingLauncher : Launcher {
 
 /// What a client does, in a forked child, once state.json satisfies `when`.
 struct ClientAction {
+  enum class Kind { None, Down, ForceDown, Signal, ApplyThenDown };
+  ClientAction() = default;
+  ClientAction(std::function<bool(const LabState&)> w, Kind k, int s = SIGINT) : when(std::move(w)), kind(k), sig(s) {}
   std::function<bool(const LabState&)> when;
-  enum class Kind { None, Down, ForceDown, Signal, ApplyThenDown } kind = Kind::None;
+  Kind kind = Kind::None;
   int sig = SIGINT;
   std::string next_plan;  ///< ApplyThenDown: plan.next.json's content
 };
@@ -321,18 +324,25 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
+/// A temporary state root, its fake kernels, and the outcome of one run.
+struct Fixture {
+  TmpDir t;
+  Kernels k{t.path};
+  Outcome o;
+  Fixture() { o.dir = t.path + "/t"; }
+};
+
+/// One guest on bridge lan: "  NAME: {kernel: K, interfaces: [lan]EXTRA}".
+std::string guest(const std::string& name, const std::string& kernel, const std::string& extra = "") {
+  return "  " + name + ": {kernel: " + kernel + ", interfaces: [lan]" + extra + "}\n";
+}
+
 }  // namespace
 
-TEST_CASE("daemon: depends_on order, each guest recorded before its fork, down halts all (host mode)") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: depends_on order, each guest recorded before its fork, down halts all (host mode)") {
   run_lab(o,
-          lab_yaml("host", "  a: {kernel: " + k.late + ", interfaces: [lan]}\n  b: {kernel: " + k.polite +
-                               ", interfaces: [lan], depends_on: [a]}\n  c: {kernel: " + k.late +
-                               ", interfaces: [lan], depends_on: [b]}\n  d: {kernel: " + k.polite +
-                               ", interfaces: [lan]}\n"),
+          lab_yaml("host", guest("a", k.late) + guest("b", k.polite, ", depends_on: [a]") +
+                               guest("c", k.late, ", depends_on: [b]") + guest("d", k.polite)),
           {[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::Down});
   INFO(joined(o.progress));
   CHECK(o.result.ok());
@@ -352,12 +362,8 @@ TEST_CASE("daemon: depends_on order, each guest recorded before its fork, down h
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: an isolated lab enters, binds and drops its namespace once") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
-  run_lab(o, lab_yaml("isolated", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n"),
+TEST_CASE_FIXTURE(Fixture, "daemon: an isolated lab enters, binds and drops its namespace once") {
+  run_lab(o, lab_yaml("isolated", guest("a", k.polite) + ""),
           {[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::Down});
   CHECK(o.result.ok());
   CHECK(o.netns->entered == 1);
@@ -369,15 +375,10 @@ TEST_CASE("daemon: an isolated lab enters, binds and drops its namespace once") 
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a guest failing during up rolls everything back; its dependents never start") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: a guest failing during up rolls everything back; its dependents never start") {
   run_lab(o,
-          lab_yaml("host", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " + k.broken +
-                               ", interfaces: [lan], depends_on: [a]}\n  c: {kernel: " + k.polite +
-                               ", interfaces: [lan], depends_on: [b]}\n"),
+          lab_yaml("host", guest("a", k.polite) + guest("b", k.broken, ", depends_on: [a]") +
+                               guest("c", k.polite, ", depends_on: [b]")),
           {});
   INFO(joined(o.progress));
   REQUIRE_FALSE(o.result.ok());
@@ -392,11 +393,7 @@ TEST_CASE("daemon: a guest failing during up rolls everything back; its dependen
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a guest not ready in time fails the up, on the world's clock") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: a guest not ready in time fails the up, on the world's clock") {
   // When the journal first records n launched, the clock jumps past its
   // ready_timeout (30 s by default): no real waiting.
   std::atomic<long>* skew = &o.skew_ms;
@@ -404,18 +401,14 @@ TEST_CASE("daemon: a guest not ready in time fails the up, on the world's clock"
     const GuestRecord* n = s.find("n");
     if (n && n->state == GuestState::Starting && n->proc.valid() && skew->load() == 0) skew->store(60'000);
   };
-  run_lab(o, lab_yaml("host", "  n: {kernel: " + k.never + ", interfaces: [lan]}\n"), {});
+  run_lab(o, lab_yaml("host", guest("n", k.never) + ""), {});
   REQUIRE_FALSE(o.result.ok());
   CHECK(o.result.error().message.find("n: not ready after 30s") != std::string::npos);
   CHECK(o.host->links.empty());
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a stubborn guest is killed at its stop_timeout, on the world's clock") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: a stubborn guest is killed at its stop_timeout, on the world's clock") {
   std::atomic<long>* skew = &o.skew_ms;
   o.journal->on_save = [skew](const LabState& s) {
     // Once p has halted (its own deadline must not pass too), while s still stops.
@@ -425,8 +418,7 @@ TEST_CASE("daemon: a stubborn guest is killed at its stop_timeout, on the world'
       skew->store(120'000);
   };
   run_lab(o,
-          lab_yaml("host", "  p: {kernel: " + k.polite + ", interfaces: [lan]}\n  s: {kernel: " + k.stubborn +
-                               ", interfaces: [lan], stop_timeout: 60s}\n"),
+          lab_yaml("host", guest("p", k.polite) + guest("s", k.stubborn, ", stop_timeout: 60s")),
           {[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::Down});
   INFO(joined(o.progress));
   CHECK(o.result.ok());
@@ -439,15 +431,10 @@ TEST_CASE("daemon: a stubborn guest is killed at its stop_timeout, on the world'
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: SIGINT during up rolls it back") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: SIGINT during up rolls it back") {
   run_lab(o,
-          lab_yaml("host", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " + k.never +
-                               ", interfaces: [lan], depends_on: [a]}\n  c: {kernel: " + k.polite +
-                               ", interfaces: [lan], depends_on: [b]}\n"),
+          lab_yaml("host", guest("a", k.polite) + guest("b", k.never, ", depends_on: [a]") +
+                               guest("c", k.polite, ", depends_on: [b]")),
           {[](const LabState& s) {
              const GuestRecord* b = s.find("b");
              return b && b->state == GuestState::Starting && b->proc.valid();
@@ -462,12 +449,8 @@ TEST_CASE("daemon: SIGINT during up rolls it back") {
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a forking kernel: the pidfile's child is the guest, and both are gone after down") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
-  run_lab(o, lab_yaml("host", "  f: {kernel: " + k.forking + ", interfaces: [lan]}\n"),
+TEST_CASE_FIXTURE(Fixture, "daemon: a forking kernel: the pidfile's child is the guest, and both are gone after down") {
+  run_lab(o, lab_yaml("host", guest("f", k.forking) + ""),
           {[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::Down});
   CHECK(o.result.ok());
   bool seen = false;
@@ -483,14 +466,9 @@ TEST_CASE("daemon: a forking kernel: the pidfile's child is the guest, and both 
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a down while the lab starts stops it (C1)") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: a down while the lab starts stops it (C1)") {
   run_lab(o,
-          lab_yaml("host", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " + k.never +
-                               ", interfaces: [lan], depends_on: [a]}\n"),
+          lab_yaml("host", guest("a", k.polite) + guest("b", k.never, ", depends_on: [a]")),
           {[](const LabState& s) {
              const GuestRecord* b = s.find("b");
              return b && b->state == GuestState::Starting && b->proc.valid();
@@ -504,14 +482,9 @@ TEST_CASE("daemon: a down while the lab starts stops it (C1)") {
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: a forced down kills every guest at once") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
+TEST_CASE_FIXTURE(Fixture, "daemon: a forced down kills every guest at once") {
   run_lab(o,
-          lab_yaml("host", "  s: {kernel: " + k.stubborn + ", interfaces: [lan], stop_timeout: 60s}\n  p: {kernel: " +
-                               k.polite + ", interfaces: [lan]}\n"),
+          lab_yaml("host", guest("s", k.stubborn, ", stop_timeout: 60s") + guest("p", k.polite)),
           {[](const LabState& s) { return phase_is(s, Phase::Up); }, ClientAction::Kind::ForceDown});
   CHECK(o.result.ok());
   REQUIRE(o.down);
@@ -520,18 +493,12 @@ TEST_CASE("daemon: a forced down kills every guest at once") {
   nothing_runs(o);
 }
 
-TEST_CASE("daemon: up --apply starts the added guest, restarts the changed one, leaves the rest running") {
-  TmpDir t;
-  Kernels k(t.path);
-  Outcome o;
-  o.dir = t.path + "/t";
-  const std::string v1 = lab_yaml("isolated", "  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " +
-                                                  k.polite + ", interfaces: [lan]}\n  c: {kernel: " + k.polite +
-                                                  ", interfaces: [lan]}\n");
+TEST_CASE_FIXTURE(Fixture, "daemon: up --apply starts the added guest, restarts the changed one, leaves the rest running") {
+  const std::string v1 = lab_yaml("isolated", guest("a", k.polite) + guest("b", k.polite) + guest("c", k.polite));
   // b changed (its kernel), c removed, d added on a new bridge.
   const std::string v2 = "name: t\nnetwork: isolated\ndefaults: {memory: 64m, stop_timeout: 5s}\nbridges: [lan, dmz]\n"
-                         "guests:\n  a: {kernel: " + k.polite + ", interfaces: [lan]}\n  b: {kernel: " + k.late +
-                         ", interfaces: [lan]}\n  d: {kernel: " + k.polite + ", interfaces: [dmz], depends_on: [a]}\n";
+                         "guests:\n" + guest("a", k.polite) + guest("b", k.late) + "  d: {kernel: " + k.polite +
+                         ", interfaces: [dmz], depends_on: [a]}\n";
   topology::CompileOptions co;
   co.state_dir = o.dir;
   co.auto_kernel = "/nonexistent";
