@@ -1,5 +1,7 @@
 #include "guest/services.h"
 
+#include "common/sys.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/sys.h"
 #include "common/text.h"
 #include "guest/named_compat.h"
 #include "guest/power.h"
@@ -23,7 +26,7 @@ namespace {
 constexpr std::string_view kSuffix = ".service";
 const char* const kUnitDirs[] = {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"};
 /// What a Debian init script is run with (as /usr/sbin/service does).
-constexpr const char* kScriptPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kScriptPath = kDefaultPath;
 
 std::string_view base(std::string_view path) {
   size_t slash = path.rfind('/');

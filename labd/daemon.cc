@@ -18,6 +18,7 @@
 #include "labd/daemon_impl.h"
 #include "labd/launch.h"
 #include "labd/links.h"
+#include "labd/lock.h"
 #include "labd/netns.h"
 #include "labd/pollset.h"
 #include "netsetup/applier.h"
@@ -68,10 +69,12 @@ Status Daemon::setup() {
   ::prctl(PR_SET_NAME, ("labd: " + plan_.lab).c_str());
 
   lock_ = opts_.lock_fd;
-  if (lock_ < 0) {
-    lock_ = ::open(dir_.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_ < 0) return make_error(errno_msg(dir_.lock()));
-    if (::flock(lock_, LOCK_EX | LOCK_NB) != 0) return make_error(plan_.lab + ": already running");
+  if (lock_ < 0) {  // started by hand, not by `vklab up`: the one lock taker (lock.h)
+    std::optional<LabLock> held;
+    auto got = LabLock::try_take(dir_, false, held);
+    if (!got) return got.error();
+    if (*got != LabLock::Outcome::Taken) return make_error(plan_.lab + ": already running");
+    lock_ = held->release();
   }
   ::fcntl(lock_, F_SETFD, FD_CLOEXEC);
 

@@ -39,6 +39,12 @@ class LabLock {
   ~LabLock();
   /// The descriptor (close-on-exec), e.g. to hand to labd.
   int fd() const { return fd_; }
+  /// The descriptor, now the caller's to close (the lock stays held by it).
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
  private:
   explicit LabLock(int fd) : fd_(fd) {}

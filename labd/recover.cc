@@ -48,7 +48,7 @@ std::optional<topology::Plan> read_plan(const StateDir& dir) {
 
 /// A live guest being stopped by recovery.
 struct Stopping {
-  const GuestRecord* rec;
+  const GuestRecord* rec = nullptr;
   GuestState state = GuestState::Up;  ///< it runs: the guest machine takes it from there
   milliseconds timeout{topology::kDefaultStopTimeout};
   std::vector<std::string> depends_on;
@@ -89,7 +89,8 @@ Result<DownReply> recover_down(const StateDir& dir, const LabState& st, const Re
   std::vector<Stopping> live;
   for (auto& g : guests) {
     if (!any_alive(g)) continue;
-    Stopping s{&g};
+    Stopping s;
+    s.rec = &g;
     s.timeout = opts.timeout.value_or(planned.count(g.name) ? planned[g.name].stop_timeout
                                                             : milliseconds(topology::kDefaultStopTimeout));
     if (planned.count(g.name)) s.depends_on = planned[g.name].depends_on;
