@@ -155,7 +155,9 @@ void print_guest_table(std::ostream& out, const labd::LabState& st, const topolo
     }
     if (!g.error.empty()) out << std::setw(16) << "" << "error: " << g.error << "\n";
     if (last_line)  // status (up says them after its table)
-      for (const auto& e : g.startup_errors) out << std::setw(16) << "" << labd::describe(e) << "\n";
+      for (const auto& e : g.startup_errors)
+        out << std::setw(16) << "" << labd::describe(e, gl ? gl->startup_sources : std::vector<topology::ScriptSource>{})
+            << "\n";
     if (last_line && gl) {
       std::string l = last_console_line(gl->console_log);
       if (!l.empty()) out << std::setw(16) << "" << "console: " << l << "\n";

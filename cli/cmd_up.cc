@@ -240,10 +240,13 @@ void say_failed_logs(const labd::StateDir& dir) {
 }
 
 /// Up, each failed startup command and a summary; how many there were.
-size_t say_startup_errors(const labd::LabState& st) {
+size_t say_startup_errors(const labd::LabState& st, const topology::Plan* plan) {
   size_t n = 0, guests = 0;
   for (const auto& g : st.guests) {
-    for (const auto& e : g.startup_errors) std::cerr << g.name << ": " << labd::describe(e) << "\n";
+    const topology::GuestLaunch* gl = plan ? plan->find_guest(g.name) : nullptr;
+    for (const auto& e : g.startup_errors)
+      std::cerr << g.name << ": "
+                << labd::describe(e, gl ? gl->startup_sources : std::vector<topology::ScriptSource>{}) << "\n";
     n += g.startup_errors.size();
     guests += g.startup_errors.empty() ? 0 : 1;
   }
@@ -311,7 +314,7 @@ int apply_running(const std::string& lab, const labd::StateDir& dir, const topol
       return std::none_of(reply->guests.begin(), reply->guests.end(),
                           [&](const labd::GuestOutcome& o) { return o.guest == g.name; });
     });
-    if (say_startup_errors(touched) > 0) return static_cast<int>(kExitStartupErrors);
+    if (say_startup_errors(touched, &next) > 0) return static_cast<int>(kExitStartupErrors);
   }
   return rc;
 }
@@ -476,7 +479,7 @@ Runner setup_up(CLI::App& sub) {
     // Last, so a long table (60 guests) never scrolls it away.
     if (!summary.empty() && !o->quiet) std::cout << summary << "\n";
     std::cout.flush();
-    if (st && say_startup_errors(*st) > 0) return static_cast<int>(kExitStartupErrors);
+    if (st && say_startup_errors(*st, ran ? &*ran : &plan) > 0) return static_cast<int>(kExitStartupErrors);
     return static_cast<int>(kExitOk);
   };
 }

@@ -161,7 +161,7 @@ void Daemon::on_ready(size_t i) {
       g.startup_errors.push_back({m->line, m->exit, m->text});
       dirty_ = true;
       if (opts_.strict && lab_.phase == Phase::Starting)
-        lab_event(LabEvent::GuestFailed, g.name + ": " + describe(g.startup_errors.back()) + " (--strict)");
+        lab_event(LabEvent::GuestFailed, g.name + ": " + describe(g.startup_errors.back(), rt_[i].launch.startup_sources) + " (--strict)");
     } else {
       ::close(r.ready);
       r.ready = -1;

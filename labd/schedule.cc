@@ -106,7 +106,9 @@ std::string Daemon::not_ready_text(size_t i) const {
   std::string s = st_.guests[i].name + ": not ready after " + format_duration(r.launch.ready_timeout);
   if (r.running_line <= 0) return s;
   auto ran = std::chrono::duration_cast<milliseconds>(now() - r.running_since);
-  return s + ": startup line " + std::to_string(r.running_line) + " still running after " + format_duration(ran) +
+  std::string place = topology::script_place(r.launch.startup_sources, r.running_line);
+  return s + ": startup line " + std::to_string(r.running_line) + (place.empty() ? "" : " (" + place + ")") +
+         " still running after " + format_duration(ran) +
          ": " + r.running_text + " (a server left in the foreground never ends: end its line with ' &', "
          "or raise ready_timeout)";
 }

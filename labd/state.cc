@@ -67,8 +67,10 @@ const GuestRecord* LabState::find(const std::string& name) const {
   return const_cast<LabState*>(this)->find(name);
 }
 
-std::string describe(const StartupError& e) {
-  return "startup line " + std::to_string(e.line) + " failed (exit " + std::to_string(e.exit) + "): " + e.command;
+std::string describe(const StartupError& e, const std::vector<topology::ScriptSource>& parts) {
+  std::string place = topology::script_place(parts, e.line);
+  return "startup line " + std::to_string(e.line) + (place.empty() ? "" : " (" + place + ")") + " failed (exit " +
+         std::to_string(e.exit) + "): " + e.command;
 }
 
 json state_to_json(const LabState& s) {

@@ -22,6 +22,7 @@
 #include "labd/links.h"
 #include "labd/supervise.h"
 #include "netsetup/created.h"
+#include "topology/model.h"
 
 namespace vklab::labd {
 
@@ -64,8 +65,10 @@ struct StartupError {
   bool operator==(const StartupError&) const = default;
 };
 
-/// "startup line 3 failed (exit 2): ip route add default via 10.0.1.1"
-std::string describe(const StartupError& e);
+/// "startup line 3 failed (exit 2): ip route add default via 10.0.1.1";
+/// with the script's parts (a Kathará device's composed startup), the file
+/// and its line too: "startup line 5 (pc1.startup:2) failed (exit 2): …".
+std::string describe(const StartupError& e, const std::vector<topology::ScriptSource>& parts = {});
 
 /// One guest as recorded.
 struct GuestRecord {

@@ -217,6 +217,7 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
     gl.stop_timeout = g.stop_timeout.value;
     gl.ready_timeout = g.ready_timeout.value;
     for (const auto& d : g.depends_on) gl.depends_on.push_back(d.value);
+    gl.startup_sources = g.startup_sources;
 
     auto& c = gl.cmdline;
     c.kernel = g.kernel.value == "auto" ? auto_kernel : g.kernel.value;

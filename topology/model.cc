@@ -48,3 +48,15 @@ bool Lab::uses_ipv6() const {
 }
 
 }  // namespace vklab::topology
+
+namespace vklab::topology {
+
+std::string script_place(const std::vector<ScriptSource>& parts, int line) {
+  const ScriptSource* in = nullptr;
+  for (const auto& p : parts)
+    if (p.line <= line) in = &p;
+  if (!in) return "";
+  return in->file + ":" + std::to_string(line - in->line + 1);
+}
+
+}  // namespace vklab::topology

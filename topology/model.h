@@ -87,6 +87,19 @@ struct InterfaceDecl {
   std::optional<Located<vkernel::Impairment>> impair;
 };
 
+/// Where a part of a composed startup script comes from (a Kathará
+/// device's: shared.startup, then DEV.startup, then lab.conf's DEV[exec]).
+struct ScriptSource {
+  int line = 0;      ///< the part's first line in the composed script (1-based)
+  std::string file;  ///< "shared.startup", "pc1.startup", "lab.conf pc1[exec]"
+  bool operator==(const ScriptSource&) const = default;
+};
+
+/// "pc1.startup:2" for line `line` of a script composed of `parts`; ""
+/// when there are none (the script is the lab file's own) or the line is
+/// not in a part (a part's label comment).
+std::string script_place(const std::vector<ScriptSource>& parts, int line);
+
 struct GuestDecl {
   std::string name;
   SourceLoc loc;  ///< the name key
@@ -103,6 +116,8 @@ struct GuestDecl {
   std::vector<InterfaceDecl> interfaces;
   SourceLoc interfaces_loc;
   std::string startup;   ///< the guest's rc
+  /// Its parts when composed from several files (Kathará); empty = as written.
+  std::vector<ScriptSource> startup_sources;
   std::string shutdown;  ///< the guest's rc.shutdown
   Located<std::chrono::milliseconds> stop_timeout{kDefaultStopTimeout, {}};
   Located<std::chrono::milliseconds> ready_timeout{kDefaultReadyTimeout, {}};

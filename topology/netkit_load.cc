@@ -59,10 +59,15 @@ bool before(const SourceLoc& a, const SourceLoc& b) {
 /// A startup/shutdown part: "# FILE" then its text, ending in a newline.
 /// Trailing blank lines are dropped, so the text reads back the same from
 /// a YAML block scalar.
-void append_part(std::string& out, const std::string& label, const std::string& text) {
+/// Appends "# LABEL" and `text` to `out`; `sources` learns where the
+/// part's first line lands (`file` names it in startup error messages).
+void append_part(std::string& out, const std::string& label, const std::string& text,
+                 std::vector<ScriptSource>* sources = nullptr, const std::string& file = "") {
   size_t end = text.find_last_not_of(" \t\n");
   if (end == std::string::npos) return;
   size_t nl = text.find('\n', end);
+  const int lines = static_cast<int>(std::count(out.begin(), out.end(), '\n'));
+  if (sources) sources->push_back({lines + 2, file.empty() ? label : file});  // after the label line
   out += "# " + label + "\n" + text.substr(0, nl == std::string::npos ? text.size() : nl) + "\n";
 }
 
@@ -160,14 +165,16 @@ void Loader::compose_scripts(GuestDecl& g, const std::vector<std::string>& exec)
   auto own_startup = read_text(dir_ / (g.name + ".startup"), shown(g.name + ".startup"), d_);
   auto own_shutdown = read_text(dir_ / (g.name + ".shutdown"), shown(g.name + ".shutdown"), d_);
   std::string startup;
-  if (shared_startup_) append_part(startup, "shared.startup", *shared_startup_);
-  if (own_startup) append_part(startup, g.name + ".startup", *own_startup);
+  std::vector<ScriptSource> parts;
+  if (shared_startup_) append_part(startup, "shared.startup", *shared_startup_, &parts);
+  if (own_startup) append_part(startup, g.name + ".startup", *own_startup, &parts);
   if (!exec.empty()) {
     std::string lines;
     for (const auto& e : exec) lines += e + "\n";
-    append_part(startup, g.name + "[exec]", lines);
+    append_part(startup, g.name + "[exec]", lines, &parts, "lab.conf " + g.name + "[exec]");
   }
   g.startup = startup;
+  g.startup_sources = std::move(parts);
   std::string shutdown;
   if (own_shutdown) append_part(shutdown, g.name + ".shutdown", *own_shutdown);
   if (shared_shutdown_) append_part(shutdown, "shared.shutdown", *shared_shutdown_);

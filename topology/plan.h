@@ -79,6 +79,8 @@ struct GuestLaunch {
   /// From launch to ready (labd: not ready in time = the up fails).
   std::chrono::milliseconds ready_timeout{kDefaultReadyTimeout};
   std::vector<std::string> depends_on;
+  /// The startup script's parts when composed from several files (GuestDecl).
+  std::vector<ScriptSource> startup_sources;
   /// One per cmdline.netifs entry, in the same order (ifaces[i].index == i).
   std::vector<GuestIface> ifaces;
   /// The bundled guest's folder in the lab (absolute; "" = none known):

@@ -148,6 +148,8 @@ GuestLaunch read_guest(const JsonIn& gj) {
     agrees(ifaces[i], "host_address", host ? host->str() : "");
   }
   g.files_dir = gj.str_or("files_dir", "");
+  for (const JsonIn& pj : gj.opt_list("startup_sources"))  // absent: the script is as written
+    g.startup_sources.push_back({static_cast<int>(pj.integer("line", 1, 1 << 30)), pj.str("file")});
   return g;
 }
 
@@ -272,6 +274,10 @@ json plan_to_json(const Plan& plan) {
       gj["ifaces"].push_back(ij);
     }
     if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
+    if (!g.startup_sources.empty()) {
+      gj["startup_sources"] = json::array();
+      for (const auto& p : g.startup_sources) gj["startup_sources"].push_back({{"line", p.line}, {"file", p.file}});
+    }
     j["guests"].push_back(gj);
   }
   j["checks"] = json::array();

@@ -63,5 +63,19 @@ assert_clean "after the strict rollback"
 expect_rc 4 "the next up" "$VKLAB" up --quiet "$WORK/lab.yaml"
 check "the next up removed se.failed" test ! -e "$VKLAB_STATE_ROOT/se.failed"
 expect_rc 0 "down" "$VKLAB" down se
+assert_clean "after the YAML lab"
+
+# A Kathará device's startup is shared.startup, then DEV.startup: a failed
+# line is also named in its own file.
+mkdir -p "$WORK/kl"
+printf 'pc1[0]=lan\n' > "$WORK/kl/lab.conf"
+printf 'echo shared\necho more shared\n' > "$WORK/kl/shared.startup"
+printf 'ip link set eth0 up\nip route add default via 10.9.9.9\n' > "$WORK/kl/pc1.startup"
+expect_rc 4 "up of a Kathará lab with a failing line" "$VKLAB" up --quiet "$WORK/kl"
+echo "$OUT" | grep -q "^pc1: startup line 6 (pc1.startup:2) failed (exit 2): ip route add default via 10.9.9.9" &&
+  pass "the line is named in pc1.startup" || fail "kathara: $OUT"
+"$VKLAB" status kl | grep -q "startup line 6 (pc1.startup:2) failed" && pass "status names it too" ||
+  fail "status: $("$VKLAB" status kl)"
+expect_rc 0 "down kl" "$VKLAB" down kl
 assert_clean "at the end"
 finish
