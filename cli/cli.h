@@ -80,13 +80,23 @@ struct LoadedLab {
 std::optional<LoadedLab> load_lab(const std::string& path,
                                   topology::Target target = topology::Target::Linux);
 
+/// The system this vklab runs on, by uname(2): DragonFly is
+/// Target::DragonFly, anything else Target::Linux.
+topology::Target host_target();
+
+/// `--target linux|dragonfly` on `sub`, stored in `target`, whose default
+/// is host_target(): the one parser of the option (plan, validate, up).
+CLI::Option* add_target_option(CLI::App& sub, topology::Target& target, const std::string& help);
+
 /// Compile options for a lab file on this host: its directory as base for
 /// relative paths, the bundled guest found next to this executable (or the
 /// installed one), the state directory per ARCHITECTURE.md (root:
-/// /run/vklab/<lab>; otherwise $XDG_RUNTIME_DIR/vklab/<lab>).
+/// /run/vklab/<lab>; otherwise $XDG_RUNTIME_DIR/vklab/<lab>) for a plan
+/// this host runs (`runs_here`, and every Linux plan); a DragonFly plan
+/// only shown (`vklab plan`) keeps the target's default state directory.
 topology::CompileOptions host_compile_options(const std::string& lab_file,
                                               const std::string& lab_name,
-                                              topology::Target target);
+                                              topology::Target target, bool runs_here = false);
 
 /// The lab a path names, for commands that take a lab: a directory holding
 /// lab.conf (its name made valid, netkit_names.h), a directory holding

@@ -9,18 +9,17 @@ namespace vklab::cli {
 
 Runner setup_plan(CLI::App& sub) {
   struct Opts {
-    std::string file, target = "linux", format = "sh";
+    std::string file, format = "sh";
+    topology::Target target = topology::Target::Linux;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
-  sub.add_option("--target", o->target, "linux or dragonfly")
-      ->check(CLI::IsMember({"linux", "dragonfly"}))
-      ->capture_default_str();
+  add_target_option(sub, o->target, "linux or dragonfly (default: this system's)");
   sub.add_option("--format", o->format, "sh (a reviewable script with up/down actions), text (a summary) or json")
       ->check(CLI::IsMember({"text", "sh", "json"}))
       ->capture_default_str();
   return [o] {
-    auto target = o->target == "linux" ? topology::Target::Linux : topology::Target::DragonFly;
+    const topology::Target target = o->target;
     auto loaded = load_lab(o->file, target);
     if (!loaded) return static_cast<int>(kExitUsage);
     auto plan = topology::compile(loaded->lab, host_compile_options(o->file, loaded->lab.name.value, target));

@@ -1,4 +1,4 @@
-// vklab up FILE [--no-wait] [--quiet] [--strict] [--apply]
+// vklab up FILE [--target linux|dragonfly] [--no-wait] [--quiet] [--strict] [--apply]
 //
 // Validate, compile, start labd (detached, holding the lab's lock), show
 // its progress, wait for every guest, print the guest table. On failure
@@ -325,9 +325,13 @@ Runner setup_up(CLI::App& sub) {
   struct Opts {
     std::string file;
     bool no_wait = false, quiet = false, strict = false, apply = false;
+    topology::Target target = topology::Target::Linux;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("file", o->file, "lab file")->required();
+  add_target_option(sub, o->target,
+                    "linux or dragonfly (default: this system's): labd sets up the host through netlink (linux) "
+                    "or kldload, ifconfig and sysctl (dragonfly)");
   sub.add_flag("--no-wait", o->no_wait, "return once labd has started; guests keep booting");
   sub.add_flag("--quiet,-q", o->quiet, "print only failures and the final table");
   sub.add_flag("--strict", o->strict, "a failed startup command fails the up (everything is rolled back)");
@@ -335,10 +339,10 @@ Runner setup_up(CLI::App& sub) {
                "the lab is running: make the file's changes (added, removed, changed guests and links) "
                "and leave the rest running");
   return [o] {
-    auto loaded = load_lab(o->file);
+    auto loaded = load_lab(o->file, o->target);
     if (!loaded) return static_cast<int>(kExitUsage);
     const std::string& lab = loaded->lab.name.value;
-    auto plan = topology::compile(loaded->lab, host_compile_options(o->file, lab, topology::Target::Linux));
+    auto plan = topology::compile(loaded->lab, host_compile_options(o->file, lab, o->target, true));
     labd::StateDir dir{plan.state_dir};
     std::error_code ec;
     std::optional<labd::LabLock> lock;
@@ -350,7 +354,7 @@ Runner setup_up(CLI::App& sub) {
     if (*got != labd::LabLock::Outcome::Taken) {
       // The lab file may have been edited: say what would change.
       if (auto running = read_plan_file(dir.plan_json()); running && running->network == topology::NetworkMode::Isolated) {
-        auto opts = host_compile_options(o->file, lab, topology::Target::Linux);
+        auto opts = host_compile_options(o->file, lab, o->target, true);
         opts.keep_names = &*running;
         auto next = topology::compile(loaded->lab, opts);
         auto d = topology::plan_diff(*running, next);

@@ -7,14 +7,12 @@ namespace vklab::cli {
 
 Runner setup_validate(CLI::App& sub) {
   auto file = std::make_shared<std::string>();
-  auto target = std::make_shared<std::string>("linux");
+  auto target = std::make_shared<topology::Target>();
   sub.add_option("file", *file, "lab file")->required();
-  sub.add_option("--target", *target, "linux or dragonfly: what only the bundled Linux guest does "
-                                      "is a warning for dragonfly")
-      ->check(CLI::IsMember({"linux", "dragonfly"}))
-      ->capture_default_str();
+  add_target_option(sub, *target, "linux or dragonfly (default: this system's): what only the bundled Linux "
+                                  "guest does is a warning for dragonfly");
   return [file, target] {
-    auto loaded = load_lab(*file, *target == "linux" ? topology::Target::Linux : topology::Target::DragonFly);
+    auto loaded = load_lab(*file, *target);
     if (!loaded) return static_cast<int>(kExitUsage);
     std::cout << *file << ": OK";
     if (int w = loaded->diags.warning_count()) std::cout << " (" << w << (w == 1 ? " warning)" : " warnings)");

@@ -1,3 +1,4 @@
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "common/text.h"
 #include "topology/load.h"
 #include "topology/netkit_load.h"
+#include "topology/plan_json.h"
 #include "topology/validate.h"
 
 namespace vklab::cli {
@@ -58,19 +60,33 @@ std::string labd_path() {
   return find_binary("VKLAB_LABD", "../labd/labd", VKLAB_SBINDIR "/labd");
 }
 
+topology::Target host_target() {
+  struct utsname u {};
+  if (::uname(&u) == 0 && std::string_view(u.sysname) == "DragonFly") return topology::Target::DragonFly;
+  return topology::Target::Linux;
+}
+
+CLI::Option* add_target_option(CLI::App& sub, topology::Target& target, const std::string& help) {
+  target = host_target();
+  auto set = [&target](const std::string& name) {
+    target = name == "dragonfly" ? topology::Target::DragonFly : topology::Target::Linux;
+  };
+  return sub.add_option_function<std::string>("--target", set, help)
+      ->check(CLI::IsMember({"linux", "dragonfly"}))
+      ->default_str(topology::target_name(target));
+}
+
 topology::CompileOptions host_compile_options(const std::string& lab_file,
                                               const std::string& lab_name,
-                                              topology::Target target) {
+                                              topology::Target target, bool runs_here) {
   topology::CompileOptions o;
   o.target = target;
   std::error_code ec;
   fs::path dir = fs::absolute(fs::path(lab_file), ec);
   if (!topology::is_netkit_dir(lab_file)) dir = dir.parent_path();
   o.base_dir = dir.string();
-  if (target == topology::Target::Linux) {
-    o.auto_kernel = bundled_kernel_path();
-    o.state_dir = labd::state_root() + "/" + lab_name;
-  }
+  if (target == topology::Target::Linux) o.auto_kernel = bundled_kernel_path();
+  if (target == topology::Target::Linux || runs_here) o.state_dir = labd::state_root() + "/" + lab_name;
   return o;
 }
 

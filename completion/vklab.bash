@@ -137,7 +137,7 @@ _vklab()
 
     # Option values.
     case $sub:$prev in
-        plan:--target | validate:--target)
+        plan:--target | validate:--target | up:--target)
             COMPREPLY=($(compgen -W "linux dragonfly" -- "$cur")); return 0 ;;
         plan:--format)
             COMPREPLY=($(compgen -W "text sh json" -- "$cur")); return 0 ;;
@@ -176,7 +176,7 @@ _vklab()
         validate) opts="--target --help" ;;
         plan) opts="--target --format --help" ;;
         graph) opts="--format --layout -o --output --help" ;;
-        up) opts="--no-wait --quiet -q --strict --apply --help" ;;
+        up) opts="--target --no-wait --quiet -q --strict --apply --help" ;;
         down) opts="--timeout --force --help" ;;
         start) opts="--lab --help" ;;
         stop | restart) opts="--lab --timeout --help" ;;

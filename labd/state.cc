@@ -48,7 +48,11 @@ std::optional<Kind> parse_kind(const std::string& s) {
 
 std::string state_root() {
   if (const char* e = std::getenv("VKLAB_STATE_ROOT"); e && *e) return e;
+#ifdef __DragonFly__
+  if (geteuid() == 0) return "/var/run/vklab";  // DragonFly has no /run
+#else
   if (geteuid() == 0) return "/run/vklab";
+#endif
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/vklab";
   return "/tmp/vklab-" + std::to_string(geteuid());
 }

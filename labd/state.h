@@ -27,7 +27,8 @@
 namespace vklab::labd {
 
 /// The directory that holds every lab's state directory:
-/// $VKLAB_STATE_ROOT, else /run/vklab as root, else
+/// $VKLAB_STATE_ROOT, else /run/vklab as root (/var/run/vklab on
+/// DragonFly), else
 /// $XDG_RUNTIME_DIR/vklab, else /tmp/vklab-<uid>.
 std::string state_root();
 

@@ -124,7 +124,9 @@ Plan compile(const Lab& lab, const CompileOptions& opts) {
   plan.description = lab.description;
   plan.meta = lab.meta;
   plan.target = opts.target;
-  plan.network = lab.network.value;
+  // DragonFly has no network namespaces: the host's network (validate()
+  // refuses an explicit `network: isolated` there).
+  plan.network = opts.target == Target::DragonFly ? NetworkMode::Host : lab.network.value;
   plan.state_dir = opts.state_dir.empty() ? default_state_dir(opts.target, plan.lab) : opts.state_dir;
   plan.checks = lab.checks;
   const bool linux_target = opts.target == Target::Linux;

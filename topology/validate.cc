@@ -200,12 +200,21 @@ bool valid_ifname(const std::string& s) {
          s.find_first_of("/: \t\n") == std::string::npos;
 }
 
-void check_uplinks(const Lab& lab, Diagnostics& d) {
+/// DragonFly has no network namespaces: its labs always use the host's
+/// network (compile() plans them so); a file that asks for isolation is
+/// told so rather than silently given the host's network.
+void check_network(const Lab& lab, Target target, Diagnostics& d) {
+  if (target != Target::DragonFly || lab.network.loc.line == 0 || lab.network.value != NetworkMode::Isolated) return;
+  d.error(lab.network.loc, "`network: isolated` needs Linux (a network namespace of the lab's own); DragonFly has "
+                           "none: its labs use the host's network (write `network: host`, or leave the key out)");
+}
+
+void check_uplinks(const Lab& lab, Target target, Diagnostics& d) {
   std::map<std::string, const BridgeDecl*> used;
   for (const auto& b : lab.bridges) {
     if (!b.uplink) continue;
     const auto& u = *b.uplink;
-    if (lab.network.value != NetworkMode::Host) {
+    if (lab.network.value != NetworkMode::Host && target != Target::DragonFly) {
       d.error(u.loc, "uplink " + quoted(u.value) +
                          " needs `network: host`: an isolated lab cannot reach host NICs");
       continue;
@@ -313,7 +322,8 @@ void validate(Lab& lab, Diagnostics& diags, Target target) {
     check_machine_keys(lab, g, target, diags);
   }
   check_shared_disks(lab, diags);
-  check_uplinks(lab, diags);
+  check_network(lab, target, diags);
+  check_uplinks(lab, target, diags);
   detail::check_addresses(lab, diags);
   detail::check_ipv6(lab, target, diags);
   detail::check_host_side(lab, diags);

@@ -122,6 +122,8 @@ expect "dragonfly linux" vklab plan --target ""
 expect "json sh text" vklab plan --format ""
 expect "dot png svg" vklab graph --format ""
 expect "--no-wait" vklab up --n
+expect "dragonfly linux" vklab up --target ""
+expect "--target" vklab up --t
 expect "a.yaml b.yml sub" vklab validate ""
 expect "a.yaml" vklab up a
 expect "" vklab validate a.yaml ""

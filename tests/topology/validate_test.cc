@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "topology/compile.h"
 #include "topology/load.h"
 #include "topology/validate.h"
 #include "valid_lab.h"
@@ -222,4 +223,38 @@ TEST_CASE("validate() is safe on a hand-built lab") {
   // are the same text at the same (unknown) place.
   CHECK(d.error_count() == 2);
   CHECK(lab.launch_order.size() == 2);
+}
+
+TEST_CASE("DragonFly has no network namespace: network: isolated is refused there, the default is host") {
+  const std::string lab = "name: t\nbridges:\n  wan: {uplink: re0}\nguests:\n  a: {interfaces: [wan]}\n";
+  auto check = [](const std::string& text, Target target) {
+    Diagnostics d;
+    auto l = load_string(text, "t.yaml", d);
+    REQUIRE(l);
+    validate(*l, d, target);
+    d.sort();
+    Plan plan;
+    CompileOptions o;
+    o.target = target;
+    if (!d.has_errors()) plan = compile(*l, o);
+    return std::pair{d.str(), plan.network};
+  };
+  // Left out: DragonFly's labs use the host's network, so an uplink is fine.
+  auto [df, df_mode] = check(lab, Target::DragonFly);
+  CHECK(df.find("error") == std::string::npos);
+  CHECK(df_mode == NetworkMode::Host);
+  CHECK(check(lab, Target::Linux).first.find("t.yaml:3:17: error: uplink \"re0\" needs `network: host`") !=
+        std::string::npos);
+  // Written: refused on DragonFly at the key, still the default on Linux.
+  const std::string isolated = "name: t\nnetwork: isolated\nbridges: [lan]\nguests:\n  a: {interfaces: [lan]}\n";
+  CHECK(check(isolated, Target::DragonFly).first.find(
+            "t.yaml:2:10: error: `network: isolated` needs Linux (a network namespace of the lab's own); "
+            "DragonFly has none") != std::string::npos);
+  auto [lx, lx_mode] = check(isolated, Target::Linux);
+  CHECK(lx.find("error") == std::string::npos);
+  CHECK(lx_mode == NetworkMode::Isolated);
+  auto [h, h_mode] = check("name: t\nnetwork: host\nbridges: [lan]\nguests:\n  a: {interfaces: [lan]}\n",
+                           Target::DragonFly);
+  CHECK(h.find("error") == std::string::npos);
+  CHECK(h_mode == NetworkMode::Host);
 }
