@@ -146,7 +146,13 @@ void read_field(Reader& r, const Entry& e, const std::string& what, const std::s
     for (const auto& item : e.value)
       g.interfaces.push_back(read_interface(r, item, g.interfaces.size(), guest));
   } else if (k == "startup") {
-    if (auto s = r.string(e, what)) g.startup = *s;
+    if (auto s = r.string(e, what)) {
+      g.startup = *s;
+      // A block (`startup: |`) starts on the line after its indicator, a
+      // one-line value on its own line (yaml-cpp marks the value's start).
+      const bool block = s->find('\n') != std::string::npos;
+      g.startup_sources = {{1, e.loc.file, e.loc.line + (block ? 1 : 0)}};
+    }
   } else if (k == "shutdown") {
     if (auto s = r.string(e, what)) g.shutdown = *s;
   } else if (k == "stop_timeout") {
@@ -206,7 +212,7 @@ void apply_defaults(const GuestFields& defaults, GuestFields& guest) {
     else if (k == "single_user") g.single_user = d.single_user;
     else if (k == "verbose") g.verbose = d.verbose;
     else if (k == "writable_kernel") g.writable_kernel = d.writable_kernel;
-    else if (k == "startup") g.startup = d.startup;
+    else if (k == "startup") g.startup = d.startup, g.startup_sources = d.startup_sources;
     else if (k == "shutdown") g.shutdown = d.shutdown;
     else if (k == "stop_timeout") g.stop_timeout = d.stop_timeout;
     else if (k == "ready_timeout") g.ready_timeout = d.ready_timeout;

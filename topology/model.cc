@@ -56,7 +56,7 @@ std::string script_place(const std::vector<ScriptSource>& parts, int line) {
   for (const auto& p : parts)
     if (p.line <= line) in = &p;
   if (!in) return "";
-  return in->file + ":" + std::to_string(line - in->line + 1);
+  return in->file + ":" + std::to_string(in->file_line + line - in->line);
 }
 
 }  // namespace vklab::topology

@@ -87,17 +87,19 @@ struct InterfaceDecl {
   std::optional<Located<vkernel::Impairment>> impair;
 };
 
-/// Where a part of a composed startup script comes from (a Kathará
-/// device's: shared.startup, then DEV.startup, then lab.conf's DEV[exec]).
+/// Where a part of a startup script comes from: the lab file's `startup:`
+/// (one part), or a Kathará device's shared.startup, then DEV.startup,
+/// then lab.conf's DEV[exec].
 struct ScriptSource {
   int line = 0;      ///< the part's first line in the composed script (1-based)
-  std::string file;  ///< "shared.startup", "pc1.startup", "lab.conf pc1[exec]"
+  std::string file;  ///< "shared.startup", "pc1.startup", "lab.conf pc1[exec]", "lab.yaml"
+  int file_line = 1;  ///< where that first line is in `file` (a lab file's `startup: |` block: the line after it)
   bool operator==(const ScriptSource&) const = default;
 };
 
-/// "pc1.startup:2" for line `line` of a script composed of `parts`; ""
-/// when there are none (the script is the lab file's own) or the line is
-/// not in a part (a part's label comment).
+/// "pc1.startup:2" (or "lab.yaml:17") for line `line` of a script
+/// composed of `parts`; "" when there are none or the line is not in a
+/// part (a part's label comment).
 std::string script_place(const std::vector<ScriptSource>& parts, int line);
 
 struct GuestDecl {
@@ -116,7 +118,8 @@ struct GuestDecl {
   std::vector<InterfaceDecl> interfaces;
   SourceLoc interfaces_loc;
   std::string startup;   ///< the guest's rc
-  /// Its parts when composed from several files (Kathará); empty = as written.
+  /// Where its lines are: the lab file's `startup:` (one part), or the
+  /// files a Kathará device's is composed of; empty = unknown.
   std::vector<ScriptSource> startup_sources;
   std::string shutdown;  ///< the guest's rc.shutdown
   Located<std::chrono::milliseconds> stop_timeout{kDefaultStopTimeout, {}};

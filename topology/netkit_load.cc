@@ -67,7 +67,7 @@ void append_part(std::string& out, const std::string& label, const std::string& 
   if (end == std::string::npos) return;
   size_t nl = text.find('\n', end);
   const int lines = static_cast<int>(std::count(out.begin(), out.end(), '\n'));
-  if (sources) sources->push_back({lines + 2, file.empty() ? label : file});  // after the label line
+  if (sources) sources->push_back({lines + 2, file.empty() ? label : file, 1});  // after the label line
   out += "# " + label + "\n" + text.substr(0, nl == std::string::npos ? text.size() : nl) + "\n";
 }
 

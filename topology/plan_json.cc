@@ -149,7 +149,8 @@ GuestLaunch read_guest(const JsonIn& gj) {
   }
   g.files_dir = gj.str_or("files_dir", "");
   for (const JsonIn& pj : gj.opt_list("startup_sources"))  // absent: the script is as written
-    g.startup_sources.push_back({static_cast<int>(pj.integer("line", 1, 1 << 30)), pj.str("file")});
+    g.startup_sources.push_back({static_cast<int>(pj.integer("line", 1, 1 << 30)), pj.str("file"),
+                                 static_cast<int>(pj.opt_integer("file_line", 1, 1 << 30).value_or(1))});
   return g;
 }
 
@@ -276,7 +277,8 @@ json plan_to_json(const Plan& plan) {
     if (!g.files_dir.empty()) gj["files_dir"] = g.files_dir;
     if (!g.startup_sources.empty()) {
       gj["startup_sources"] = json::array();
-      for (const auto& p : g.startup_sources) gj["startup_sources"].push_back({{"line", p.line}, {"file", p.file}});
+      for (const auto& p : g.startup_sources)
+        gj["startup_sources"].push_back({{"line", p.line}, {"file", p.file}, {"file_line", p.file_line}});
     }
     j["guests"].push_back(gj);
   }

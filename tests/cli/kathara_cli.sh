@@ -17,11 +17,9 @@ for lab in static ospf web dns; do
   "$vklab" convert "$tmp/$lab" > "$tmp/$lab/lab.yaml" || fail "convert $lab"
   "$vklab" validate "$tmp/$lab/lab.yaml" > /dev/null 2>&1 || fail "validate converted $lab"
   # The same plan from the directory and from its converted YAML, but for
-  # where the directory's startup lines come from (its DEV.startup files;
-  # the YAML's startup is the file's own text).
+  # where the startup lines come from (DEV.startup files; the YAML's lines).
   "$vklab" plan "$tmp/$lab" --format json | jq 'del(.guests[].startup_sources)' > "$tmp/$lab.a.json" 2>/dev/null
-  "$vklab" plan "$tmp/$lab/lab.yaml" --format json | jq . > "$tmp/$lab.b.json" 2>/dev/null
-  grep -q startup_sources "$tmp/$lab.b.json" && fail "$lab: the converted YAML's plan has startup_sources"
+  "$vklab" plan "$tmp/$lab/lab.yaml" --format json | jq 'del(.guests[].startup_sources)' > "$tmp/$lab.b.json" 2>/dev/null
   cmp -s "$tmp/$lab.a.json" "$tmp/$lab.b.json" || { fail "plans differ for $lab"; diff "$tmp/$lab.a.json" "$tmp/$lab.b.json" | head; }
 done
 mkdir -p "$tmp/bad" "$tmp/none"

@@ -26,16 +26,16 @@ guests:
     startup: "ip route add default via 10.0.0.1"
 YAML
 expect_rc 4 "up with two failing startup lines" "$VKLAB" up "$WORK/lab.yaml"
-echo "$OUT" | grep -qx "r1: startup line 3 failed (exit 2): ip route add default via 10.0.1.1" &&
+echo "$OUT" | grep -qx "r1: startup line 3 (.*/lab.yaml:11) failed (exit 2): ip route add default via 10.0.1.1" &&
   pass "line 3 named" || fail "output: $OUT"
-echo "$OUT" | grep -qx "r1: startup line 4 failed (exit [1-9][0-9]*): for k in nonexistent; do" &&
+echo "$OUT" | grep -qx "r1: startup line 4 (.*/lab.yaml:12) failed (exit [1-9][0-9]*): for k in nonexistent; do" &&
   pass "the loop named by its first line" || fail "output: $OUT"
 echo "$OUT" | grep -q "^se: up, with 2 startup errors in 1 guest" && pass "summary" || fail "output: $OUT"
 echo "$OUT" | grep -q "h1: startup" && fail "h1 had no error: $OUT"
 expect_rc 0 "the script went on" "$VKLAB" exec r1 -- cat /tmp/after
 expect_rc 0 "status" "$VKLAB" status se
 echo "$OUT" | grep -q "^r1 *Up (2 startup errors)" && pass "status: Up (2 startup errors)" || fail "status: $OUT"
-echo "$OUT" | grep -q "startup line 3 failed (exit 2): ip route add default via 10.0.1.1" &&
+echo "$OUT" | grep -q "startup line 3 (.*/lab.yaml:11) failed (exit 2): ip route add default via 10.0.1.1" &&
   pass "status lists them" || fail "status: $OUT"
 echo "$OUT" | grep -q "^h1 *Up  " && pass "h1 plain Up" || fail "status: $OUT"
 expect_rc 0 "status --json" "$VKLAB" status --json se
@@ -54,7 +54,7 @@ expect_rc 0 "down" "$VKLAB" down se
 assert_clean "after down"
 
 expect_rc 1 "up --strict fails" "$VKLAB" up --strict "$WORK/lab.yaml"
-echo "$OUT" | grep -q "up failed: .*r1: startup line 3 failed (exit 2): ip route add default via 10.0.1.1 (--strict); everything was rolled back" &&
+echo "$OUT" | grep -q "up failed: .*r1: startup line 3 (.*/lab.yaml:11) failed (exit 2): ip route add default via 10.0.1.1 (--strict); everything was rolled back" &&
   pass "strict names the line" || fail "output: $OUT"
 echo "$OUT" | grep -q "console logs are kept in $VKLAB_STATE_ROOT/se.failed/: r1.console.log" &&
   pass "names the kept log" || fail "output: $OUT"

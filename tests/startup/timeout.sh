@@ -18,7 +18,7 @@ guests:
     interfaces: [lan]
 YAML
 expect_rc 1 "up times out" "$VKLAB" up "$WORK/lab.yaml"
-echo "$OUT" | grep -q "web: not ready after 2s: startup line 2 still running after [0-9.]*m*s: sleep 600 (a server left in the foreground never ends: end its line with ' &'" &&
+echo "$OUT" | grep -q "web: not ready after 2s: startup line 2 (.*/lab.yaml:9) still running after [0-9.]*m*s: sleep 600 (a server left in the foreground never ends: end its line with ' &'" &&
   pass "names line 2 and hints at &" || fail "output: $OUT"
 echo "$OUT" | grep -q "console logs are kept in $VKLAB_STATE_ROOT/fg.failed/: web.console.log$" &&
   pass "names the kept log" || fail "output: $OUT"

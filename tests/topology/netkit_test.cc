@@ -132,8 +132,8 @@ TEST_CASE("the loader fills the model the Kathará way") {
         "systemctl start frr\n"
         "# r1[exec]\nip route add 10.9.0.0/16 via 10.0.12.2\n");
   // Where each part starts, so a failing line is named in its own file.
-  CHECK(r1.startup_sources == std::vector<ScriptSource>{{2, "shared.startup"}, {4, "r1.startup"},
-                                                        {8, "lab.conf r1[exec]"}});
+  CHECK(r1.startup_sources == std::vector<ScriptSource>{{2, "shared.startup", 1}, {4, "r1.startup", 1},
+                                                        {8, "lab.conf r1[exec]", 1}});
   CHECK(script_place(r1.startup_sources, 5) == "r1.startup:2");
   CHECK(script_place(r1.startup_sources, 2) == "shared.startup:1");
   CHECK(script_place(r1.startup_sources, 8) == "lab.conf r1[exec]:1");
@@ -193,15 +193,16 @@ TEST_CASE("convert, then load: the same plan") {
     validate(*yaml, d2);
     REQUIRE_FALSE(d2.has_errors());
     // The same plan, but for where startup lines come from: the converted
-    // file's startup is its own text (its lines are the file's), the
-    // directory's is composed of shared.startup, DEV.startup and exec.
+    // file's (its own lines), the directory's (shared.startup, DEV.startup, exec).
     Plan from_dir = compile(*netkit, fixed_options(dir.string()));
-    for (auto& g : from_dir.guests) {
-      if (!netkit->find_guest(g.name)->startup.empty()) CHECK_FALSE(g.startup_sources.empty());
-      g.startup_sources.clear();
-    }
+    Plan from_yaml = compile(*yaml, fixed_options(dir.string()));
+    for (Plan* p : {&from_dir, &from_yaml})
+      for (auto& g : p->guests) {
+        if (!netkit->find_guest(g.name)->startup.empty()) CHECK_FALSE(g.startup_sources.empty());
+        g.startup_sources.clear();
+      }
     auto p1 = plan_to_json(from_dir).dump(2);
-    auto p2 = plan_to_json(compile(*yaml, fixed_options(dir.string()))).dump(2);
+    auto p2 = plan_to_json(from_yaml).dump(2);
     CHECK(p1 == p2);
     // The metadata reaches the plan (status shows it) and reads back.
     auto back = plan_from_json(plan_to_json(compile(*netkit, fixed_options(dir.string()))));
