@@ -242,3 +242,22 @@ TEST_CASE("fuzz: every prefix and mutation of a valid file loads without throwin
     CHECK_NOTHROW((void)load_string(s, "mut.yaml", d));
   }
 }
+
+TEST_CASE("a guest's startup knows where its lines are in the lab file") {
+  Lab lab = load_ok(
+      "name: s\n"                   // 1
+      "defaults:\n"                 // 2
+      "  startup: echo default\n"   // 3
+      "guests:\n"                   // 4
+      "  a:\n"                      // 5
+      "    startup: |\n"            // 6
+      "      echo one\n"            // 7
+      "      false\n"               // 8
+      "  b:\n"                      // 9
+      "    startup: ip link\n"      // 10
+      "  c: {}\n");                 // 11
+  CHECK(lab.guests[0].startup_sources == std::vector<ScriptSource>{{1, "t.yaml", 7}});
+  CHECK(script_place(lab.guests[0].startup_sources, 2) == "t.yaml:8");
+  CHECK(lab.guests[1].startup_sources == std::vector<ScriptSource>{{1, "t.yaml", 10}});
+  CHECK(script_place(lab.guests[2].startup_sources, 1) == "t.yaml:3");  // from defaults:
+}
